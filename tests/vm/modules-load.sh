@@ -1,0 +1,14 @@
+#!/bin/bash
+# Both kernel modules load into the stock kernel, dm lists the stripelog
+# target, and both unload again.
+# vm-run: --mem 1024
+# timeout: 60
+set -eux
+modprobe dm-mod
+insmod kernel/dm-stripelog.ko
+insmod virtio-client/virtio-ivshmem.ko
+dmsetup targets | tee /tmp/targets
+grep -q '^stripelog ' /tmp/targets
+rmmod virtio_ivshmem
+rmmod dm_stripelog
+! grep -q '^stripelog ' <(dmsetup targets)
