@@ -35,7 +35,7 @@ CLANG ?= clang
 PROGS := stripelog ivshmd
 
 USER_CPPFLAGS := -D_GNU_SOURCE -I$(TOP)/kernel/core -I$(TOP)/userspace/lib \
-	-I$(TOP)/userspace $(shell pkg-config --cflags fuse3 2>/dev/null)
+	-I$(TOP)/userspace -I$(TOP)/virtio-client $(shell pkg-config --cflags fuse3 2>/dev/null)
 USER_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror
 OPT := -O2
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
