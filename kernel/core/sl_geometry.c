@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sl_geometry.c - volume geometry: derived at format time from the device
+ * sizes, validated when decoded, and the segment block -> leg mapping.
+ */
+#include "sl_format.h"
+
+#define SL_SEG_START_BLOCKS	256	/* segments start 1 MiB into each leg */
+
+static u32 sl_sum_blocks_for(u32 seg_blocks)
+{
+	u32 s = 1;
+
+	/* One summary entry per segment block is always enough room. */
+	while (SL_SUM_ENTRIES_PER(s) < seg_blocks)
+		s++;
+	return s;
+}
+
+static u64 sl_usable_segments(u64 nr_segments)
+{
+	u64 reserve = nr_segments * SL_SEG_RESERVE_PCT / 100;
+
+	if (reserve < 2)
+		reserve = 2;
+	return nr_segments > reserve ? nr_segments - reserve : 0;
+}
+
+u32 sl_seg_data_slots(const struct sl_geometry *geo)
+{
+	return geo->k * geo->seg_leg_blocks - geo->seg_sum_blocks;
+}
+
+static int sl_geo_fail(const char **why, const char *msg)
+{
+	if (why)
+		*why = msg;
+	return -EINVAL;
+}
+
+static bool sl_is_pow2(u32 v)
+{
+	return v && !(v & (v - 1));
+}
+
+/**
+ * sl_geometry_validate() - check a geometry for internal consistency.
+ * @geo: geometry (from a decoded superblock or sl_geometry_compute()).
+ * @why: reason on failure.
+ * Return: 0 or -EINVAL.
+ */
+int sl_geometry_validate(const struct sl_geometry *geo, const char **why)
+{
+	u64 seg_end;
+
+	if (geo->k < 1 || geo->k + geo->m > SL_MAX_LEGS || geo->m > SL_MAX_PARITY)
+		return sl_geo_fail(why, "invalid k/m in geometry");
+	if (!sl_is_pow2(geo->stripe_unit_blocks) || geo->stripe_unit_blocks > 256)
+		return sl_geo_fail(why, "invalid stripe unit in geometry");
+	if (geo->seg_leg_blocks < geo->stripe_unit_blocks ||
+	    geo->seg_leg_blocks % geo->stripe_unit_blocks || geo->seg_leg_blocks > (1u << 20))
+		return sl_geo_fail(why, "invalid segment size in geometry");
+	if (geo->seg_sum_blocks != sl_sum_blocks_for(geo->k * geo->seg_leg_blocks))
+		return sl_geo_fail(why, "invalid segment summary size in geometry");
+	if (geo->log_start < SL_LOG_START_MIN || geo->log_blocks < SL_MIN_LOG_BLOCKS ||
+	    geo->log_blocks > geo->perf_blocks ||
+	    geo->log_start > geo->perf_blocks - geo->log_blocks)
+		return sl_geo_fail(why, "invalid log region in geometry");
+	if (geo->nr_segments < SL_MIN_SEGMENTS || geo->seg_start < 1 ||
+	    geo->nr_segments > (geo->leg_blocks / geo->seg_leg_blocks))
+		return sl_geo_fail(why, "invalid segment count in geometry");
+	seg_end = geo->seg_start + geo->nr_segments * geo->seg_leg_blocks;
+	if (seg_end > geo->leg_blocks || seg_end < geo->seg_start)
+		return sl_geo_fail(why, "segments do not fit the capacity legs");
+	if (!geo->logical_blocks || geo->logical_blocks >
+	    sl_usable_segments(geo->nr_segments) * sl_seg_data_slots(geo))
+		return sl_geo_fail(why, "logical size larger than the capacity holds");
+	return 0;
+}
+
+/**
+ * sl_geometry_compute() - lay out a new volume.
+ * @p: device sizes and wishes.  @geo: result.  @why: reason on failure.
+ * Return: 0 or -EINVAL.
+ */
+int sl_geometry_compute(const struct sl_format_params *p, struct sl_geometry *geo,
+			const char **why)
+{
+	u64 max_logical;
+
+	memset(geo, 0, sizeof(*geo));
+	geo->k = p->k;
+	geo->m = p->m;
+	if (p->k < 1 || p->k + p->m > SL_MAX_LEGS || p->m > SL_MAX_PARITY)
+		return sl_geo_fail(why, "k must be >= 1, m <= 2, k + m <= 16");
+	geo->stripe_unit_blocks = p->stripe_unit_blocks ?: SL_DEFAULT_STRIPE_UNIT_BLOCKS;
+	geo->seg_leg_blocks = p->seg_leg_blocks ?: SL_DEFAULT_SEG_LEG_BLOCKS;
+	if (geo->seg_leg_blocks < geo->stripe_unit_blocks)
+		geo->seg_leg_blocks = geo->stripe_unit_blocks;
+	geo->seg_sum_blocks = sl_sum_blocks_for(geo->k * geo->seg_leg_blocks);
+	geo->perf_blocks = p->perf_blocks;
+	geo->log_start = SL_LOG_START_MIN;
+	if (p->perf_blocks < SL_LOG_START_MIN + SL_MIN_LOG_BLOCKS)
+		return sl_geo_fail(why, "performance device too small for the log");
+	geo->log_blocks = p->log_blocks ?: p->perf_blocks - SL_LOG_START_MIN;
+	geo->leg_blocks = p->leg_blocks;
+	geo->seg_start = SL_SEG_START_BLOCKS;
+	if (p->leg_blocks < geo->seg_start + (u64)SL_MIN_SEGMENTS * geo->seg_leg_blocks)
+		return sl_geo_fail(why, "capacity device too small for the minimum of segments");
+	geo->nr_segments = (p->leg_blocks - geo->seg_start) / geo->seg_leg_blocks;
+	max_logical = sl_usable_segments(geo->nr_segments) * sl_seg_data_slots(geo);
+	geo->logical_blocks = p->logical_blocks ?: max_logical;
+	if (geo->logical_blocks > max_logical)
+		return sl_geo_fail(why, "requested size larger than the capacity devices hold");
+	return sl_geometry_validate(geo, why);
+}
+
+/**
+ * sl_seg_locate() - map segment-logical block @blk of segment @seg to a leg.
+ * @geo: geometry.  @seg: segment index.  @blk: block within the segment's
+ * k * seg_leg_blocks logical blocks.  @leg/@dev_block: result.
+ *
+ * Stripes are stripe_unit_blocks deep.  In stripe s, data chunk c goes to leg
+ * (c + m + s) mod (k + m)... rotated so parity (legs s mod n .. +m-1) moves.
+ */
+void sl_seg_locate(const struct sl_geometry *geo, u64 seg, u64 blk, u32 *leg, u64 *dev_block)
+{
+	u32 su = geo->stripe_unit_blocks;
+	u32 n = geo->k + geo->m;
+	u64 stripe = blk / ((u64)geo->k * su);
+	u32 chunk = (u32)((blk / su) % geo->k);
+	u64 off = blk % su;
+
+	*leg = (u32)((chunk + geo->m + stripe) % n);
+	*dev_block = geo->seg_start + seg * geo->seg_leg_blocks + stripe * su + off;
+}
