@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-ivshmem: the window allocator.
+ *
+ * Everything after the transport header page of the shared window belongs to
+ * the guest.  Rings (dma_alloc_coherent) and bounce buffers (dma_map_page)
+ * are carved out of it with a genalloc bitmap of VI_GRANULE-sized granules.
+ * The allocator's bookkeeping, including which guest page each bounce buffer
+ * shadows, is kept in guest-private memory: nothing the host can write is
+ * ever used to decide where the guest copies data.
+ */
+#include <linux/genalloc.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+
+#include "virtio_ivshmem_dev.h"
+
+/**
+ * vi_alloc_init() - hand the window area after the header to the allocator
+ * @vi: the device; @vi->win and @vi->win_size must be set
+ * @start: first byte the guest may use (page aligned, below @vi->win_size)
+ *
+ * Return: 0, or -ENOMEM / -EINVAL.
+ */
+int vi_alloc_init(struct vi_dev *vi, size_t start)
+{
+	size_t granules;
+	int ret;
+
+	if (!PAGE_ALIGNED(start) || start >= vi->win_size ||
+	    vi->win_size - start < VI_POOL_MIN)
+		return -EINVAL;
+
+	vi->pool_start = start;
+	vi->pool_size = vi->win_size - start;
+	granules = vi->pool_size >> VI_GRANULE_SHIFT;
+	vi->orig = kvcalloc(granules, sizeof(*vi->orig), GFP_KERNEL);
+	if (!vi->orig)
+		return -ENOMEM;
+
+	vi->pool = gen_pool_create(VI_GRANULE_SHIFT, dev_to_node(&vi->pdev->dev));
+	if (!vi->pool) {
+		ret = -ENOMEM;
+		goto err_orig;
+	}
+	ret = gen_pool_add(vi->pool, (unsigned long)vi->win + start, vi->pool_size,
+			   dev_to_node(&vi->pdev->dev));
+	if (ret)
+		goto err_pool;
+	return 0;
+
+err_pool:
+	gen_pool_destroy(vi->pool);
+	vi->pool = NULL;
+err_orig:
+	kvfree(vi->orig);
+	vi->orig = NULL;
+	return ret;
+}
+
+/**
+ * vi_alloc_destroy() - tear the allocator down
+ * @vi: the device
+ *
+ * Every ring and bounce buffer must have been freed (virtqueues deleted, no
+ * mapping outstanding); leaks are reported, not fatal.
+ */
+void vi_alloc_destroy(struct vi_dev *vi)
+{
+	if (!vi->pool)
+		return;
+	if (gen_pool_avail(vi->pool) != gen_pool_size(vi->pool)) {
+		dev_err(&vi->pdev->dev, "%zu window bytes still allocated at teardown\n",
+			gen_pool_size(vi->pool) - gen_pool_avail(vi->pool));
+		/* gen_pool_destroy() BUG()s on a busy pool: leak it instead. */
+	} else {
+		gen_pool_destroy(vi->pool);
+	}
+	vi->pool = NULL;
+	kvfree(vi->orig);
+	vi->orig = NULL;
+}
+
+/**
+ * vi_alloc() - allocate window space
+ * @vi: the device
+ * @size: bytes wanted (non-zero)
+ * @align: alignment of the window offset, a power of two (0 = granule)
+ *
+ * Safe in atomic context.
+ *
+ * Return: the window offset of the block, or 0 (never a valid offset: the
+ * header page comes first) when the window is full.
+ */
+u64 vi_alloc(struct vi_dev *vi, size_t size, size_t align)
+{
+	struct genpool_data_align data;
+	unsigned long addr;
+
+	if (!size || size > vi->pool_size)
+		return 0;
+	data.align = max_t(size_t, align, VI_GRANULE);
+	addr = gen_pool_alloc_algo(vi->pool, size, gen_pool_first_fit_align, &data);
+	if (!addr) {
+		atomic64_inc(&vi->stat_alloc_fail);
+		return 0;
+	}
+	atomic64_add(size, &vi->stat_bytes_used);
+	return addr - (unsigned long)vi->win;
+}
+
+/**
+ * vi_free() - return window space taken by vi_alloc()
+ * @vi: the device
+ * @off: the offset vi_alloc() returned
+ * @size: the size given to vi_alloc()
+ */
+void vi_free(struct vi_dev *vi, u64 off, size_t size)
+{
+	if (!vi_pool_range_ok(vi, off, size)) {
+		dev_err_ratelimited(&vi->pdev->dev, "free of bad window range %#llx+%zu\n",
+				    off, size);
+		return;
+	}
+	gen_pool_free(vi->pool, (unsigned long)vi->win + off, size);
+	atomic64_sub(size, &vi->stat_bytes_used);
+}
+
+/**
+ * vi_pool_range_ok() - is [@off, @off + @size) inside the allocatable area?
+ * @vi: the device
+ * @off: window offset
+ * @size: length in bytes
+ */
+bool vi_pool_range_ok(struct vi_dev *vi, u64 off, size_t size)
+{
+	return off >= vi->pool_start && off < vi->win_size && size &&
+	       size <= vi->win_size - off;
+}
+
+/* Index into vi->orig of the granule holding window offset @off. */
+static size_t vi_granule(struct vi_dev *vi, u64 off)
+{
+	return (off - vi->pool_start) >> VI_GRANULE_SHIFT;
+}
+
+/**
+ * vi_track() - remember which guest memory a bounce block shadows
+ * @vi: the device
+ * @off: window offset of the block (granule aligned)
+ * @size: block size
+ * @phys: guest physical address of the first byte it shadows
+ */
+void vi_track(struct vi_dev *vi, u64 off, size_t size, phys_addr_t phys)
+{
+	size_t g = vi_granule(vi, off), n = DIV_ROUND_UP(size, VI_GRANULE), i;
+
+	for (i = 0; i < n; i++)
+		vi->orig[g + i] = phys + ((phys_addr_t)i << VI_GRANULE_SHIFT);
+}
+
+/**
+ * vi_tracked_phys() - guest memory shadowed by window offset @off
+ * @vi: the device
+ * @off: a window offset inside a live bounce block (any byte of it)
+ *
+ * Return: the guest physical address, or 0 if nothing is recorded.
+ */
+phys_addr_t vi_tracked_phys(struct vi_dev *vi, u64 off)
+{
+	phys_addr_t base = vi->orig[vi_granule(vi, off)];
+
+	if (!base)
+		return 0;
+	return base + (off & (VI_GRANULE - 1));
+}
+
+/**
+ * vi_untrack() - forget the shadow record of a bounce block
+ * @vi: the device
+ * @off: window offset of the block
+ * @size: block size
+ */
+void vi_untrack(struct vi_dev *vi, u64 off, size_t size)
+{
+	size_t g = vi_granule(vi, off), n = DIV_ROUND_UP(size, VI_GRANULE), i;
+
+	for (i = 0; i < n; i++)
+		vi->orig[g + i] = 0;
+}
