@@ -1,19 +1,369 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ivshmd: ivshmem server and virtio device side. (Scaffolding.) */
+/*
+ * ivshmd: ivshmem server for one QEMU guest, and the device side of the
+ * virtio-ivshmem transport serving a virtio-blk disk from a file or block
+ * device.  See Documentation/ivshmem-transport.rst.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "blk.h"
+#include "log.h"
+#include "server_proto.h"
+#include "transport.h"
+#include "window.h"
+
+enum { EV_LISTEN = 1, EV_SIGNAL, EV_TIMER, EV_POOL, EV_CLIENT, EV_DOORBELL };
+#define EV(type, idx)	(((uint64_t)(type) << 32) | (uint32_t)(idx))
+
+struct opts {
+	const char *socket;
+	const char *blk;
+	uint64_t shm_size;
+	unsigned int vectors;
+	unsigned int threads;
+	bool readonly;
+	bool wait;
+	int verbose;
+};
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ivshmd --socket PATH --shm-size SIZE --blk FILE (not implemented yet)\n");
+	fprintf(f,
+"usage: ivshmd --socket PATH --blk FILE_OR_BLOCKDEV [options]\n"
+"\n"
+"The ivshmem server for one QEMU guest and the device side of the\n"
+"virtio-ivshmem transport: serves FILE_OR_BLOCKDEV as a virtio-blk disk\n"
+"through the shared-memory window.  Start it before QEMU, then run QEMU with\n"
+"  -chardev socket,path=PATH,id=ivsh0 -device ivshmem-doorbell,chardev=ivsh0,vectors=N\n"
+"(N = --vectors).  Logs go to stderr.\n"
+"\n"
+"options:\n"
+"  --socket PATH      unix socket QEMU connects to (created; a stale socket\n"
+"                     is replaced)\n"
+"  --blk PATH         backing file or block device\n"
+"  --shm-size SIZE    shared window size, a power of two between 1M and 1G\n"
+"                     (suffix K, M or G; default 64M)\n"
+"  --readonly         serve the disk read-only (VIRTIO_BLK_F_RO)\n"
+"  --vectors N        doorbell/MSI-X vectors, 1..%d (default 2; must match\n"
+"                     QEMU's vectors=)\n"
+"  --threads N        backend I/O threads (default 4)\n"
+"  --once             exit when the VM disconnects (default)\n"
+"  --wait             after a disconnect, wait for the next VM\n"
+"  -v, --verbose      more log output (repeat for debug)\n"
+"  -q, --quiet        errors only\n"
+"  -h, --help         this text\n"
+"\n"
+"Exit status: 0 after a clean shutdown (SIGTERM/SIGINT, or the VM left with\n"
+"--once), 1 on a runtime error, 2 on a usage error.\n", IVD_MAX_VECTORS);
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned int lo, unsigned int hi, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "blk", required_argument, NULL, 'b' },
+		{ "shm-size", required_argument, NULL, 'm' },
+		{ "readonly", no_argument, NULL, 'r' },
+		{ "vectors", required_argument, NULL, 'n' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->shm_size = 64ull << 20;
+	o->vectors = 2;
+	o->threads = 4;
+	while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o->socket = optarg; break;
+		case 'b': o->blk = optarg; break;
+		case 'm':
+			if (parse_size(optarg, &o->shm_size) || !ivd_is_pow2(o->shm_size) ||
+			    o->shm_size < IVV_WINDOW_MIN || o->shm_size > IVV_WINDOW_MAX) {
+				fprintf(stderr, "ivshmd: --shm-size must be a power of two between 1M and 1G\n");
+				return 2;
+			}
+			break;
+		case 'r': o->readonly = true; break;
+		case 'n':
+			if (parse_uint(optarg, 1, IVD_MAX_VECTORS, &o->vectors)) {
+				fprintf(stderr, "ivshmd: --vectors must be 1..%d\n", IVD_MAX_VECTORS);
+				return 2;
+			}
+			break;
+		case 't':
+			if (parse_uint(optarg, 1, IVD_POOL_MAX_THREADS, &o->threads)) {
+				fprintf(stderr, "ivshmd: --threads must be 1..%d\n",
+					IVD_POOL_MAX_THREADS);
+				return 2;
+			}
+			break;
+		case 'o': o->wait = false; break;
+		case 'w': o->wait = true; break;
+		case 'v': o->verbose++; break;
+		case 'q': o->verbose = -1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ivshmd: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
+	if (!o->socket || !o->blk) {
+		fprintf(stderr, "ivshmd: --socket and --blk are required (see --help)\n");
+		return 2;
+	}
+	return 0;
+}
+
+struct state {
+	struct opts o;
+	int ep;
+	struct ivd_server srv;
+	struct ivd_blk blk;
+	struct ivd_window win;
+	struct ivd_dev dev;
+	bool connected;
+};
+
+static int ep_add(int ep, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void log_stats(const struct state *s)
+{
+	ivd_info("stats: requests %llu (read %llu write %llu flush %llu discard %llu "
+		 "write-zeroes %llu get-id %llu, errors %llu), kicks %llu, interrupts %llu",
+		 (unsigned long long)s->dev.requests, (unsigned long long)s->blk.reads,
+		 (unsigned long long)s->blk.writes, (unsigned long long)s->blk.flushes,
+		 (unsigned long long)s->blk.discards, (unsigned long long)s->blk.write_zeroes,
+		 (unsigned long long)s->blk.get_ids, (unsigned long long)s->blk.errors,
+		 (unsigned long long)s->dev.kicks, (unsigned long long)s->dev.notifies);
+}
+
+static int on_listen(struct state *s)
+{
+	unsigned int i;
+	int err;
+
+	if (s->connected)
+		return ivd_server_accept(&s->srv, -1) < 0 ? -1 : 0;	/* refuses */
+	err = ivd_window_create(&s->win, s->o.shm_size);
+	if (err) {
+		ivd_err("cannot create the shared window: %s", strerror(-err));
+		return -1;
+	}
+	ivd_dev_init(&s->dev, &s->win, IVD_SERVER_PEER_ID, s->o.vectors, ivd_blk_ops(&s->blk),
+		     &s->blk, ivd_server_notify, &s->srv);
+	err = ivd_server_accept(&s->srv, s->win.fd);
+	if (err <= 0) {
+		ivd_window_destroy(&s->win);
+		return 0;
+	}
+	if (ep_add(s->ep, s->srv.client_fd, EV(EV_CLIENT, 0)) < 0)
+		goto fail;
+	for (i = 0; i < s->o.vectors; i++)
+		if (ep_add(s->ep, s->srv.doorbell[i], EV(EV_DOORBELL, i)) < 0)
+			goto fail;
+	s->connected = true;
+	return 0;
+fail:
+	ivd_err("epoll: %m");
+	ivd_server_drop_client(&s->srv);
+	ivd_window_destroy(&s->win);
+	return -1;
+}
+
+static void disconnect(struct state *s)
+{
+	ivd_info("client disconnected");
+	/* Requests still in the backend finish; nobody is left to complete to. */
+	ivd_dev_reset(&s->dev);
+	log_stats(s);
+	ivd_server_drop_client(&s->srv);	/* closing removes them from epoll */
+	ivd_window_destroy(&s->win);
+	s->connected = false;
+}
+
+static int shutdown_clean(struct state *s, int sig)
+{
+	int rc = 0;
+
+	ivd_info("%s: finishing in-flight requests and syncing the backing file",
+		 strsignal(sig));
+	if (ivd_blk_shutdown(&s->blk, s->connected ? &s->dev : NULL))
+		rc = 1;
+	if (s->connected) {
+		ivd_dev_shutdown(&s->dev);
+		log_stats(s);
+	}
+	return rc;
+}
+
+static int run(struct state *s)
+{
+	struct itimerspec its = {
+		.it_interval.tv_nsec = IVV_HEARTBEAT_MS * 1000000L,
+		.it_value.tv_nsec = IVV_HEARTBEAT_MS * 1000000L,
+	};
+	sigset_t mask;
+	int sfd, tfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || s->ep < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0 ||
+	    ep_add(s->ep, s->srv.listen_fd, EV(EV_LISTEN, 0)) < 0 ||
+	    ep_add(s->ep, sfd, EV(EV_SIGNAL, 0)) < 0 || ep_add(s->ep, tfd, EV(EV_TIMER, 0)) < 0 ||
+	    ep_add(s->ep, s->blk.pool.efd, EV(EV_POOL, 0)) < 0) {
+		ivd_err("event loop setup: %m");
+		return 1;
+	}
+	ivd_info("listening on %s (window %llu bytes, %u vectors, %s%s)", s->o.socket,
+		 (unsigned long long)s->o.shm_size, s->o.vectors, s->o.blk,
+		 s->o.readonly ? ", read-only" : "");
+	for (;;) {
+		struct epoll_event evs[16];
+		int n, i;
+
+		n = epoll_wait(s->ep, evs, 16, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ivd_err("epoll_wait: %m");
+			return 1;
+		}
+		for (i = 0; i < n; i++) {
+			uint32_t type = (uint32_t)(evs[i].data.u64 >> 32);
+			uint32_t idx = (uint32_t)evs[i].data.u64;
+			uint64_t v;
+
+			switch (type) {
+			case EV_LISTEN:
+				if (on_listen(s))
+					return 1;
+				break;
+			case EV_SIGNAL: {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					break;
+				return shutdown_clean(s, (int)si.ssi_signo);
+			}
+			case EV_TIMER:
+				if (read(tfd, &v, sizeof(v)) > 0 && s->connected)
+					ivd_dev_heartbeat(&s->dev);
+				break;
+			case EV_POOL:
+				if (s->connected)
+					ivd_blk_reap(&s->blk, &s->dev);
+				break;
+			case EV_CLIENT:
+				if (!s->connected || !ivd_server_client_gone(&s->srv))
+					break;
+				disconnect(s);
+				if (!s->o.wait)
+					return 0;
+				ivd_info("waiting for the next client");
+				/* later events of this batch belong to closed fds */
+				i = n;
+				break;
+			case EV_DOORBELL:
+				if (!s->connected || idx >= s->o.vectors)
+					break;
+				if (read(s->srv.doorbell[idx], &v, sizeof(v)) < 0 && errno != EAGAIN)
+					break;
+				ivd_dev_kick(&s->dev, idx);
+				break;
+			}
+		}
+	}
 }
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return 0;
+	struct state s;
+	int rc, err;
+
+	memset(&s, 0, sizeof(s));
+	rc = parse_args(argc, argv, &s.o);
+	if (rc)
+		return rc;
+	ivd_log_set_level(s.o.verbose < 0 ? IVD_ERR : IVD_INFO + s.o.verbose);
+	if (ivd_blk_open(&s.blk, s.o.blk, s.o.readonly, s.o.threads))
+		return 1;
+	err = ivd_server_listen(&s.srv, s.o.socket, s.o.vectors);
+	if (err) {
+		ivd_err("cannot listen on %s: %s", s.o.socket, strerror(-err));
+		ivd_blk_close(&s.blk);
+		return 1;
 	}
-	usage(stderr);
-	return 2;
+	rc = run(&s);
+	if (s.connected)
+		ivd_window_destroy(&s.win);
+	ivd_server_close(&s.srv);
+	ivd_blk_close(&s.blk);
+	ivd_info("exiting with status %d", rc);
+	return rc;
 }

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* window.h - the shared-memory window (memfd) and its bounds checks. */
+#ifndef IVSHMD_WINDOW_H
+#define IVSHMD_WINDOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ivshmem_virtio.h"
+
+struct ivd_window {
+	int fd;			/* memfd, -1 for a wrapped buffer */
+	uint8_t *base;
+	uint64_t size;
+};
+
+/* Create a sealed memfd of @size bytes (power of two within the IVV_WINDOW
+ * limits) and map it.  Returns 0 or -errno. */
+int ivd_window_create(struct ivd_window *w, uint64_t size);
+/* Use caller memory as the window (tests, fuzzing). */
+void ivd_window_wrap(struct ivd_window *w, void *buf, uint64_t size);
+void ivd_window_destroy(struct ivd_window *w);
+
+static inline struct ivv_header *ivd_window_hdr(const struct ivd_window *w)
+{
+	return (struct ivv_header *)w->base;
+}
+
+/*
+ * True when [off, off + len) lies inside the guest-managed part of the
+ * window, [IVV_HEADER_SIZE, size), without overflow.  Zero-length ranges
+ * must still start inside it.
+ */
+static inline bool ivd_window_range_ok(const struct ivd_window *w, uint64_t off, uint64_t len)
+{
+	if (off < IVV_HEADER_SIZE || off >= w->size)
+		return false;
+	return len <= w->size - off;
+}
+
+bool ivd_is_pow2(uint64_t v);
+
+#endif
