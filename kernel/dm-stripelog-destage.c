@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-stripelog: the destage worker of the target glue.
+ *
+ * Runs the engine's destage plan with synchronous dm-io on its own ordered
+ * workqueue: read the live log blocks into the bank, check their crcs, write
+ * them and the segment summary to the capacity leg(s), flush every leg, let
+ * the engine point the map at the segment, write the new log header with FUA,
+ * and finally let the engine release the log space.  Reads that looked up a
+ * location before a plan are waited for (slg_wait_reads) before the plan's
+ * writes may overwrite a freed segment and before log space is released.
+ */
+#include <linux/vmalloc.h>
+
+#include "dm-stripelog-glue.h"
+
+/**
+ * slg_wait_reads - wait for reads issued from earlier map lookups
+ * @sc: target
+ *
+ * Reads count themselves in the current epoch under sc->lock when they look
+ * up their location.  Flipping the epoch under the same lock and waiting for
+ * the old epoch to drain guarantees no read still uses a location the engine
+ * gave out before this call.  Only the destage worker calls this (ordered).
+ */
+void slg_wait_reads(struct stripelog_c *sc)
+{
+	u32 old;
+
+	mutex_lock(&sc->lock);
+	old = sc->read_epoch;
+	sc->read_epoch = old ^ 1;
+	mutex_unlock(&sc->lock);
+	wait_event(sc->reads_wq, !atomic_read(&sc->reads[old]));
+}
+
+/* Read the sources of copies [i, j) that are contiguous on one device. */
+static u32 slg_src_run(const struct sl_destage *d, u32 i)
+{
+	u32 j = i + 1;
+
+	while (j < d->nr_copies && d->copies[j].src_dev == d->copies[i].src_dev &&
+	       d->copies[j].src_block == d->copies[j - 1].src_block + 1)
+		j++;
+	return j;
+}
+
+static u32 slg_dst_run(const struct sl_destage *d, u32 i)
+{
+	u32 j = i + 1;
+
+	while (j < d->nr_copies && d->copies[j].dst_dev == d->copies[i].dst_dev &&
+	       d->copies[j].dst_block == d->copies[j - 1].dst_block + 1)
+		j++;
+	return j;
+}
+
+/**
+ * slg_destage_copy - move a plan's blocks and summary to the capacity legs
+ * @sc: target
+ * @d: the plan
+ *
+ * Return: 0 when every copy, the summary and the leg flushes succeeded.
+ */
+static int slg_destage_copy(struct stripelog_c *sc, struct sl_destage *d)
+{
+	const struct sl_dev_ops *ops = &slg_dev_ops;
+	u32 i, j;
+	int r;
+
+	if (d->nr_copies > sc->bank_blocks) {
+		DMERR_LIMIT("%s: destage plan of %u blocks exceeds the bank (%u)",
+			    dm_table_device_name(sc->ti->table), d->nr_copies, sc->bank_blocks);
+		return -EINVAL;
+	}
+	for (i = 0; i < d->nr_copies; i = j) {
+		j = slg_src_run(d, i);
+		r = ops->read(sc, d->copies[i].src_dev, d->copies[i].src_block, j - i,
+			      sc->bank + (size_t)i * SLG_BLOCK_SIZE);
+		if (r)
+			return r;
+	}
+	for (i = 0; i < d->nr_copies; i++) {
+		if (sl_block_crc(sc->bank + (size_t)i * SLG_BLOCK_SIZE) != d->copies[i].crc) {
+			DMERR_LIMIT("%s: log block %llu fails its crc during destage",
+				    dm_table_device_name(sc->ti->table),
+				    (unsigned long long)d->copies[i].src_block);
+			return -EIO;
+		}
+	}
+	for (i = 0; i < d->nr_copies; i = j) {
+		j = slg_dst_run(d, i);
+		r = ops->write(sc, d->copies[i].dst_dev, d->copies[i].dst_block, j - i,
+			       sc->bank + (size_t)i * SLG_BLOCK_SIZE, false);
+		if (r)
+			return r;
+	}
+	r = ops->write(sc, d->sum_dev, d->sum_block, d->sum_blocks, d->summary, false);
+	if (r)
+		return r;
+	for (i = 0; i < sc->nr_legs; i++) {
+		r = ops->flush(sc, SL_DEV_LEG(i));
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/**
+ * slg_destage_work - run destage plans while the engine wants them
+ * @ws: stripelog_c.destage_work
+ */
+void slg_destage_work(struct work_struct *ws)
+{
+	struct stripelog_c *sc = container_of(ws, struct stripelog_c, destage_work);
+	const char *dev = dm_table_device_name(sc->ti->table);
+	struct sl_destage *d;
+	int r;
+
+	while (!READ_ONCE(sc->suspended)) {
+		mutex_lock(&sc->lock);
+		r = sl_engine_destage_plan(sc->eng, &d);
+		mutex_unlock(&sc->lock);
+		if (r == -ENOSPC) {
+			DMERR_LIMIT("%s: no free segment: volume full until space is discarded",
+				    dev);
+			break;
+		}
+		if (r)
+			break;
+
+		/* The plan may reuse a segment an earlier read still reads. */
+		slg_wait_reads(sc);
+		r = slg_destage_copy(sc, d);
+		if (r) {
+			atomic64_inc(&sc->destage_errors);
+			DMERR_LIMIT("%s: destage of segment %llu failed: %d", dev,
+				    (unsigned long long)d->seg_index, r);
+		}
+		mutex_lock(&sc->lock);
+		sl_engine_destage_written(sc->eng, d, r);
+		mutex_unlock(&sc->lock);
+		if (!r) {
+			r = slg_dev_ops.write(sc, SL_DEV_PERF, d->loghdr_block, 1, d->loghdr, true);
+			if (r) {
+				atomic64_inc(&sc->destage_errors);
+				DMERR_LIMIT("%s: log header write failed: %d", dev, r);
+			}
+		}
+		/* Reads that found the destaged blocks in the log must finish first. */
+		slg_wait_reads(sc);
+		mutex_lock(&sc->lock);
+		sl_engine_destage_done(sc->eng, d, r);
+		mutex_unlock(&sc->lock);
+		/* Log space is free again: writes waiting for it can go on. */
+		queue_work(sc->wq, &sc->write_work);
+		if (r)
+			break;
+		mutex_lock(&sc->lock);
+		r = sl_engine_destage_wanted(sc->eng);
+		mutex_unlock(&sc->lock);
+		if (!r)
+			break;
+	}
+}

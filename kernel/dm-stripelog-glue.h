@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-stripelog: private declarations of the device-mapper target glue
+ * (the dm-stripelog-NAME.c files).  The on-disk format, the map and the
+ * engine state machine live in the portable core (kernel/core, sl_engine.h);
+ * this layer does bios, dm-io, workqueues and locking around it.
+ *
+ * Locking: sc->lock (a mutex) serialises every call into the engine.  It is
+ * taken in ->map (reads look the map up there; writes are queued there), in
+ * the write worker and in the destage worker.  Never held across I/O waits.
+ */
+#ifndef DM_STRIPELOG_GLUE_H
+#define DM_STRIPELOG_GLUE_H
+
+#include <linux/device-mapper.h>
+#include <linux/dm-io.h>
+#include <linux/ioprio.h>
+#include <linux/workqueue.h>
+#include <linux/spinlock.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <linux/bio.h>
+#include <linux/llist.h>
+#include <linux/mempool.h>
+
+#include "sl_engine.h"
+
+#define DM_MSG_PREFIX "stripelog"
+
+/* The glue works in 4 KiB blocks: 8 sectors. */
+#define SLG_BLOCK_SIZE		SL_BLOCK_SIZE
+#define SLG_BLOCK_SECTORS_SHIFT	3
+#define SLG_BLOCK_SECTORS	(1U << SLG_BLOCK_SECTORS_SHIFT)
+
+/* Largest data write the glue accepts in one piece (ti->max_io_len). */
+#define SLG_MAX_WRITE_BLOCKS	128
+/* Largest discard in one piece, in sectors. */
+#define SLG_MAX_DISCARD_SECTORS	(1U << 21)
+
+/**
+ * struct slg_bio - per-bio data (ti->per_io_data_size).
+ * @w: the engine's view of a write/discard/flush (w.priv = the bio).
+ * @read_epoch: 0, or 1 + the read epoch a remapped read was counted in.
+ * @crc: per-block data crcs of a data write (w.crc points here).
+ */
+struct slg_bio {
+	struct sl_write w;
+	u32 read_epoch;
+	u32 crc[SLG_MAX_WRITE_BLOCKS];
+};
+
+/**
+ * struct slg_record - glue context of one log record I/O in flight.
+ * @node: on stripelog_c.done once every bio of the record completed.
+ * @r: the engine's record.
+ * @pending: bios not completed yet (+1 while submitting).
+ * @error: first error seen.
+ */
+struct slg_record {
+	struct llist_node node;
+	struct stripelog_c *sc;
+	struct sl_record_io *r;
+	atomic_t pending;
+	int error;
+};
+
+/**
+ * struct stripelog_c - one stripelog target instance.
+ */
+struct stripelog_c {
+	struct dm_target *ti;
+	struct sl_table_args args;
+	struct dm_dev *perf;
+	struct dm_dev *legs[SL_MAX_LEGS];
+	u32 nr_legs;
+	struct dm_io_client *io_client;
+
+	struct mutex lock;		/* serialises the engine */
+	struct sl_engine *eng;
+	struct sl_geometry geo;
+
+	/* Write path: one ordered worker builds records and acks writes. */
+	struct workqueue_struct *wq;
+	struct work_struct write_work;
+	struct llist_head done;		/* completed slg_records */
+	mempool_t rec_pool;
+	struct bio_set bs;
+
+	/* Destage worker (synchronous I/O, its own ordered workqueue). */
+	struct workqueue_struct *destage_wq;
+	struct work_struct destage_work;
+	void *bank;			/* data slots of one segment */
+	u32 bank_blocks;
+	bool suspended;
+
+	/* Reads in flight per epoch (see slg_wait_reads()). */
+	u32 read_epoch;
+	atomic_t reads[2];
+	wait_queue_head_t reads_wq;
+
+	/* Glue-side health and counters. */
+	unsigned long leg_failed;	/* bit i: leg i returned an I/O error */
+	bool perf_failed;
+	atomic64_t destage_errors;
+	u64 rec_report_replayed;
+};
+
+/* dm-stripelog-io.c */
+int slg_io_sync(struct dm_io_client *client, struct dm_dev *dev, blk_opf_t opf,
+		u64 block, void *buf, unsigned int nblocks);
+int slg_flush_sync(struct dm_io_client *client, struct dm_dev *dev);
+int slg_io_async(struct dm_io_client *client, struct dm_dev *dev, blk_opf_t opf,
+		 u64 block, void *buf, unsigned int nblocks, io_notify_fn fn, void *ctx);
+struct dm_dev *slg_dev(struct stripelog_c *sc, u32 dev);
+extern const struct sl_dev_ops slg_dev_ops;
+
+/* dm-stripelog-write.c */
+void slg_write_work(struct work_struct *ws);
+int slg_queue_write(struct stripelog_c *sc, struct bio *bio);
+
+/* dm-stripelog-destage.c */
+void slg_destage_work(struct work_struct *ws);
+void slg_wait_reads(struct stripelog_c *sc);
+
+#endif /* DM_STRIPELOG_GLUE_H */

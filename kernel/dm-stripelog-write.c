@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-stripelog: the write path of the target glue.
+ *
+ * ->map hands every write, discard and flush to the engine (slg_queue_write)
+ * and kicks the write worker.  The worker (one ordered work item) does, in a
+ * loop: take the log records whose I/O completed, tell the engine, complete
+ * the user bios the engine acknowledges (always in sequence order); then let
+ * the engine pack everything queued since into new records (group commit:
+ * whatever arrived while earlier records were in flight shares one log I/O)
+ * and submit them.  A record is written as one FUA write of its header block
+ * followed by the data pages of its writes, taken straight from the user bios
+ * (no copy); a bio is split into a few only when it runs out of vectors.
+ */
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/vmalloc.h>
+
+#include "dm-stripelog-glue.h"
+
+/*
+ * Per-block crc32c of a data write, computed as the core's sl_block_crc()
+ * would on a contiguous copy (crc32c chains over the pieces of a block).
+ */
+static int slg_bio_crcs(struct bio *bio, u32 *crc, u32 nblocks)
+{
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	u32 blk = 0, fill = 0;
+	u32 c = SL_CRC_SEED;
+
+	bio_for_each_segment(bv, bio, iter) {
+		u32 off = 0;
+
+		while (off < bv.bv_len) {
+			u32 n = min_t(u32, bv.bv_len - off, SLG_BLOCK_SIZE - fill);
+			void *p;
+
+			if (blk >= nblocks)
+				return -EINVAL;
+			p = kmap_local_page(bv.bv_page);
+			c = sl_crc32c(c, p + bv.bv_offset + off, n);
+			kunmap_local(p);
+			off += n;
+			fill += n;
+			if (fill == SLG_BLOCK_SIZE) {
+				crc[blk++] = c;
+				c = SL_CRC_SEED;
+				fill = 0;
+			}
+		}
+	}
+	return (blk == nblocks && !fill) ? 0 : -EINVAL;
+}
+
+/**
+ * slg_queue_write - hand a write, discard or flush bio to the engine
+ * @sc: target
+ * @bio: the bio (its per-bio data holds the engine's struct sl_write)
+ *
+ * Called from ->map.  Completes the bio itself when the engine says it is
+ * done at once (an empty flush with nothing to wait for) or refuses it.
+ * Return: DM_MAPIO_SUBMITTED.
+ */
+int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
+{
+	struct slg_bio *pb = dm_per_bio_data(bio, sizeof(struct slg_bio));
+	struct sl_write *w = &pb->w;
+	sector_t sector = dm_target_offset(sc->ti, bio->bi_iter.bi_sector);
+	u32 nsect = bio_sectors(bio);
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	w->priv = bio;
+	if ((sector | nsect) & (SLG_BLOCK_SECTORS - 1)) {
+		DMERR_LIMIT("%s: unaligned request at sector %llu (+%u)",
+			    dm_table_device_name(sc->ti->table),
+			    (unsigned long long)sector, nsect);
+		bio_io_error(bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+	w->lba = sector >> SLG_BLOCK_SECTORS_SHIFT;
+	w->nblocks = nsect >> SLG_BLOCK_SECTORS_SHIFT;
+	if (bio_op(bio) == REQ_OP_DISCARD || bio_op(bio) == REQ_OP_WRITE_ZEROES) {
+		w->flags = SL_W_DISCARD;
+	} else {
+		if (bio->bi_opf & REQ_PREFLUSH)
+			w->flags |= SL_W_FLUSH;
+		if (bio->bi_opf & REQ_FUA)
+			w->flags |= SL_W_FUA;
+		if (w->nblocks) {
+			if (w->nblocks > SLG_MAX_WRITE_BLOCKS ||
+			    slg_bio_crcs(bio, pb->crc, w->nblocks)) {
+				DMERR_LIMIT("%s: malformed write of %u blocks",
+					    dm_table_device_name(sc->ti->table), w->nblocks);
+				bio_io_error(bio);
+				return DM_MAPIO_SUBMITTED;
+			}
+			w->crc = pb->crc;
+		}
+	}
+
+	mutex_lock(&sc->lock);
+	r = sl_engine_submit(sc->eng, w);
+	mutex_unlock(&sc->lock);
+	if (r == SL_SUBMIT_QUEUED) {
+		queue_work(sc->wq, &sc->write_work);
+	} else if (r == SL_SUBMIT_DONE) {
+		bio_endio(bio);
+	} else {
+		DMERR_LIMIT("%s: write at block %llu refused: %d",
+			    dm_table_device_name(sc->ti->table),
+			    (unsigned long long)w->lba, r);
+		bio->bi_status = errno_to_blk_status(r);
+		bio_endio(bio);
+	}
+	return DM_MAPIO_SUBMITTED;
+}
+
+static void slg_record_endio(struct bio *bio)
+{
+	struct slg_record *rec = bio->bi_private;
+	struct stripelog_c *sc = rec->sc;
+
+	if (bio->bi_status)
+		cmpxchg(&rec->error, 0, blk_status_to_errno(bio->bi_status));
+	bio_put(bio);
+	if (atomic_dec_and_test(&rec->pending)) {
+		llist_add(&rec->node, &sc->done);
+		queue_work(sc->wq, &sc->write_work);
+	}
+}
+
+static struct bio *slg_record_bio(struct stripelog_c *sc, struct slg_record *rec,
+				  sector_t sector, unsigned int nr_vecs)
+{
+	struct bio *bio;
+
+	bio = bio_alloc_bioset(sc->perf->bdev, min_t(unsigned int, nr_vecs, BIO_MAX_VECS),
+			       REQ_OP_WRITE | REQ_FUA | REQ_SYNC, GFP_NOIO, &sc->bs);
+	bio->bi_iter.bi_sector = sector;
+	bio->bi_end_io = slg_record_endio;
+	bio->bi_private = rec;
+	atomic_inc(&rec->pending);
+	return bio;
+}
+
+static struct page *slg_virt_page(void *p)
+{
+	return is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
+}
+
+/*
+ * Add one page piece to the record's current bio; when the bio is full,
+ * submit it and continue in a new one right after it on the device.
+ */
+static struct bio *slg_record_add(struct stripelog_c *sc, struct slg_record *rec,
+				  struct bio *bio, struct page *page, unsigned int len,
+				  unsigned int off, unsigned int vecs_left)
+{
+	while (bio_add_page(bio, page, len, off) != len) {
+		sector_t next = bio_end_sector(bio);
+
+		submit_bio(bio);
+		bio = slg_record_bio(sc, rec, next, vecs_left);
+	}
+	return bio;
+}
+
+/**
+ * slg_submit_record - write one engine record to the perf device
+ * @sc: target
+ * @r: the record (header block + the data of its writes, in list order)
+ *
+ * Every bio of the record carries REQ_FUA: the record is stable when all of
+ * them complete, and only then does the engine hear about it.
+ */
+static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
+{
+	struct slg_record *rec = mempool_alloc(&sc->rec_pool, GFP_NOIO);
+	unsigned int vecs = 1;
+	struct sl_list *n;
+	struct bio *bio;
+
+	rec->sc = sc;
+	rec->r = r;
+	rec->error = 0;
+	atomic_set(&rec->pending, 1);
+
+	for (n = r->writes.next; n != &r->writes; n = n->next) {
+		struct sl_write *w = sl_container_of(n, struct sl_write, node);
+
+		if (w->nblocks && !(w->flags & SL_W_DISCARD))
+			vecs += bio_segments((struct bio *)w->priv);
+	}
+	bio = slg_record_bio(sc, rec, r->dev_block << SLG_BLOCK_SECTORS_SHIFT, vecs);
+	bio = slg_record_add(sc, rec, bio, slg_virt_page(r->hdr), SLG_BLOCK_SIZE,
+			     offset_in_page(r->hdr), vecs);
+	vecs--;
+	for (n = r->writes.next; n != &r->writes; n = n->next) {
+		struct sl_write *w = sl_container_of(n, struct sl_write, node);
+		struct bio *ubio = w->priv;
+		struct bvec_iter iter;
+		struct bio_vec bv;
+
+		if (!w->nblocks || (w->flags & SL_W_DISCARD))
+			continue;
+		bio_for_each_segment(bv, ubio, iter) {
+			bio = slg_record_add(sc, rec, bio, bv.bv_page, bv.bv_len,
+					     bv.bv_offset, vecs);
+			vecs--;
+		}
+	}
+	submit_bio(bio);
+	if (atomic_dec_and_test(&rec->pending)) {
+		llist_add(&rec->node, &sc->done);
+		queue_work(sc->wq, &sc->write_work);
+	}
+}
+
+static void slg_ack(struct sl_list *acked)
+{
+	while (!sl_list_empty(acked)) {
+		struct sl_write *w = sl_container_of(acked->next, struct sl_write, node);
+		struct bio *bio = w->priv;
+
+		sl_list_del(&w->node);
+		if (w->error)
+			bio->bi_status = errno_to_blk_status(w->error);
+		bio_endio(bio);
+	}
+}
+
+/**
+ * slg_write_work - the write worker: completions, acknowledgements, new records
+ * @ws: stripelog_c.write_work
+ *
+ * Runs on an ordered workqueue, so never concurrently with itself.
+ */
+void slg_write_work(struct work_struct *ws)
+{
+	struct stripelog_c *sc = container_of(ws, struct stripelog_c, write_work);
+	struct sl_record_io *batch[16];
+	struct llist_node *done;
+	struct sl_list acked;
+	bool want_destage;
+	unsigned int nr, i;
+	int r;
+
+	sl_list_init(&acked);
+	done = llist_reverse_order(llist_del_all(&sc->done));
+	if (done) {
+		struct slg_record *rec, *tmp;
+
+		mutex_lock(&sc->lock);
+		llist_for_each_entry_safe(rec, tmp, done, node) {
+			if (rec->error) {
+				WRITE_ONCE(sc->perf_failed, true);
+				DMERR_LIMIT("%s: log write at block %llu failed: %d",
+					    dm_table_device_name(sc->ti->table),
+					    (unsigned long long)rec->r->dev_block, rec->error);
+			}
+			sl_engine_record_done(sc->eng, rec->r, rec->error, &acked);
+			mempool_free(rec, &sc->rec_pool);
+		}
+		mutex_unlock(&sc->lock);
+		slg_ack(&acked);
+	}
+
+	do {
+		nr = 0;
+		r = 0;
+		mutex_lock(&sc->lock);
+		while (nr < ARRAY_SIZE(batch)) {
+			r = sl_engine_build_record(sc->eng, &batch[nr]);
+			if (r)
+				break;
+			nr++;
+		}
+		want_destage = r == -ENOSPC || sl_engine_destage_wanted(sc->eng);
+		mutex_unlock(&sc->lock);
+		for (i = 0; i < nr; i++)
+			slg_submit_record(sc, batch[i]);
+	} while (nr == ARRAY_SIZE(batch));
+
+	if (want_destage && !READ_ONCE(sc->suspended))
+		queue_work(sc->destage_wq, &sc->destage_work);
+}
