@@ -369,8 +369,10 @@ static void blk_process_queue(void *ctx, struct ivd_dev *dev, unsigned int q)
 			const struct ivd_seg *st;
 			int got = ivd_vq_pop(dev, q, c);
 
-			if (got <= 0)
+			if (got < 0)
 				return;
+			if (!got)
+				break;
 			/* The status byte ends the last, device-writable buffer. */
 			if (!c->nr || !c->seg[c->nr - 1].write) {
 				ivd_log_guest("blk: queue %u head %u has no status byte", q, c->head);

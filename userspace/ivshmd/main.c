@@ -5,6 +5,7 @@
  * device.  See Documentation/ivshmem-transport.rst.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -254,6 +255,15 @@ static int shutdown_clean(struct state *s, int sig)
 	return rc;
 }
 
+/* The signals that mean "shut down cleanly", taken through a signalfd. */
+static void shutdown_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+}
+
 static int run(struct state *s)
 {
 	struct itimerspec its = {
@@ -263,13 +273,7 @@ static int run(struct state *s)
 	sigset_t mask;
 	int sfd, tfd;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return 1;
-	signal(SIGPIPE, SIG_IGN);
+	shutdown_signals(&mask);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -344,6 +348,7 @@ static int run(struct state *s)
 int main(int argc, char **argv)
 {
 	struct state s;
+	sigset_t mask;
 	int rc, err;
 
 	memset(&s, 0, sizeof(s));
@@ -351,6 +356,11 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	ivd_log_set_level(s.o.verbose < 0 ? IVD_ERR : IVD_INFO + s.o.verbose);
+	/* Blocked before the I/O threads start, so they inherit the mask. */
+	shutdown_signals(&mask);
+	if (pthread_sigmask(SIG_BLOCK, &mask, NULL))
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
 	if (ivd_blk_open(&s.blk, s.o.blk, s.o.readonly, s.o.threads))
 		return 1;
 	err = ivd_server_listen(&s.srv, s.o.socket, s.o.vectors);
