@@ -19,8 +19,11 @@
  *   sl_engine_record_done(r, err)  on completion; complete every sl_write the
  *                                  call put on @acked (in order), w->error set
  * Destage (glue worker, when sl_engine_destage_wanted() or -ENOSPC):
- *   sl_engine_destage_plan(&d)     copy each d->copies[i] (src -> dst), write
- *                                  d->summary to d->sum_*, flush every leg
+ *   sl_engine_destage_plan(&d)     read every d->copies[i] source block and
+ *                                  set copies[i].crc = sl_block_crc(block)
+ *   sl_engine_destage_seal(d)      verifies log crcs, encodes d->summary; then
+ *                                  write each copy to its dst, d->summary to
+ *                                  d->sum_*, and flush every leg
  *   sl_engine_destage_written(d)   then write d->loghdr to d->loghdr_block FUA
  *   sl_engine_destage_done(d)      log space is released; build records again
  * Reads: sl_engine_lookup() per piece.
@@ -93,9 +96,10 @@ struct sl_record_io {
 
 /**
  * struct sl_copy - one block move of a destage.
- * @src_dev/@src_block: where the live block is now (perf device, a log block).
+ * @src_dev/@src_block: where the live block is now: a log block on the perf
+ *	device, or (segment cleaning) a block of a capacity leg.
  * @dst_dev/@dst_block: capacity leg and block.
- * @crc: the block's data crc (for verification by the copier if it wishes).
+ * @crc: set by the copier: sl_block_crc() of the source block as read.
  */
 struct sl_copy {
 	u32 src_dev;
@@ -110,7 +114,9 @@ struct sl_copy {
  * @seg_index/@seg_seq: the segment and its write sequence number.
  * @copies/@nr_copies: block moves (sorted by dst).
  * @summary: @sum_blocks * 4096 bytes to write at @sum_dev/@sum_block
- *	(k=1: contiguous; the glue must write the whole summary).
+ *	(k=1: contiguous; the glue must write the whole summary).  Valid after
+ *	sl_engine_destage_seal().  @sum_blocks == 0: a header-only destage (the
+ *	oldest records hold nothing live): no segment I/O, only the log header.
  * @loghdr/@loghdr_block: filled by destage_written(): one block to write
  *	with FUA to the perf device.
  */
@@ -295,6 +301,15 @@ bool sl_engine_destage_wanted(const struct sl_engine *e);
  * May allocate (the plan, its summary and copy list).
  */
 int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out);
+
+/**
+ * sl_engine_destage_seal() - every copy source has been read and its crc
+ * stored in copies[i].crc: check log-sourced blocks against their record
+ * crcs and encode d->summary.  Return: 0, or -EIO (a log block does not
+ * match its record crc: do not write the segment; the volume is failed; call
+ * destage_written() with the error).  Never allocates.
+ */
+int sl_engine_destage_seal(struct sl_engine *e, struct sl_destage *d);
 
 /**
  * sl_engine_destage_written() - the plan's copies and summary are written and

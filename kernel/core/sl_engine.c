@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sl_engine.c - the write path: queueing, group commit into log records,
+ * in-order acknowledgement, map updates, reads, status.
+ */
+#include "sl_engine_int.h"
+
+/* ---- map callbacks: per-segment live counts ---- */
+
+static bool sl_kind_in_seg(u32 kind)
+{
+	return kind == SL_MAP_SEG || kind == SL_MAP_DSEG;
+}
+
+static void sl_eng_ref(void *ctx, u32 kind, u64 loc, u64 len)
+{
+	struct sl_engine *e = ctx;
+	struct sl_seg_state *s;
+
+	if (!sl_kind_in_seg(kind))
+		return;
+	s = &e->segs[loc / e->data_slots];
+	if (!s->live)
+		e->segs_used++;
+	s->live += len;
+}
+
+static void sl_eng_unref(void *ctx, u32 kind, u64 loc, u64 len)
+{
+	struct sl_engine *e = ctx;
+	struct sl_seg_state *s;
+
+	if (!sl_kind_in_seg(kind))
+		return;
+	s = &e->segs[loc / e->data_slots];
+	s->live -= min_t(u64, s->live, len);
+	if (!s->live)
+		e->segs_used--;
+}
+
+static u64 sl_eng_rank(void *ctx, u32 kind, u64 loc)
+{
+	struct sl_engine *e = ctx;
+
+	if (!sl_kind_in_seg(kind))
+		return ~0ull;	/* the log wins ties */
+	return e->segs[loc / e->data_slots].seg_seq;
+}
+
+/* ---- records ---- */
+
+struct sl_rec *sl_rec_alloc(u32 nr_entries, u32 nr_data)
+{
+	struct sl_rec *r;
+	size_t sz = sizeof(*r) + nr_entries * (sizeof(struct sl_rec_entry) + sizeof(u32)) +
+		    nr_data * sizeof(u32);
+
+	r = sl_zalloc(sz);
+	if (!r)
+		return NULL;
+	r->entries = (struct sl_rec_entry *)(r + 1);
+	r->data_off = (u32 *)(r->entries + nr_entries);
+	r->crc = r->data_off + nr_entries;
+	sl_list_init(&r->io.writes);
+	sl_list_init(&r->fifo);
+	sl_list_init(&r->unacked);
+	return r;
+}
+
+void sl_rec_free(struct sl_rec *r)
+{
+	if (!r)
+		return;
+	sl_free(r->io.hdr);
+	sl_free(r);
+}
+
+/**
+ * sl_engine_apply_rec() - put a stable record's entries into the map.
+ * @mode: SL_MAP_FILL_GAPS (runtime) or with SL_MAP_IF_NEWER (recovery).
+ * Runtime discards only shadow mapped blocks: an unmapped block was never
+ * written in this volume's life, so no older copy can resurface.
+ */
+void sl_engine_apply_rec(struct sl_engine *e, struct sl_rec *r, u32 mode)
+{
+	struct sl_rec_entry *en;
+	u32 i;
+	int err = 0;
+
+	for (i = 0; i < r->nr_entries && !err; i++) {
+		en = &r->entries[i];
+		if (en->flags & SL_EF_DATA)
+			err = sl_map_update(&e->map, en->lba, en->nblocks, SL_MAP_LOG,
+					    r->pos + 1 + r->data_off[i], r->io.seq, mode);
+		else
+			err = sl_map_update(&e->map, en->lba, en->nblocks, SL_MAP_DLOG, r->pos,
+					    r->io.seq, mode & SL_MAP_IF_NEWER ? mode :
+					    SL_MAP_ONLY_MAPPED);
+	}
+	if (err)
+		sl_engine_fail(e);
+}
+
+/* ---- create / destroy ---- */
+
+int sl_engine_create(const struct sl_sb *sb, const struct sl_table_args *t,
+		     struct sl_engine **out)
+{
+	struct sl_map_ops ops = { .ref = sl_eng_ref, .unref = sl_eng_unref, .rank = sl_eng_rank };
+	struct sl_engine *e;
+	u32 max_rec = t ? t->max_record_kb / 4 : SL_DEFAULT_MAX_RECORD_KB / 4;
+
+	if (sl_geometry_validate(&sb->geo, NULL))
+		return -EINVAL;
+	e = sl_zalloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->sb = *sb;
+	e->data_slots = sl_seg_data_slots(&sb->geo);
+	e->segs = sl_zalloc(sb->geo.nr_segments * sizeof(*e->segs));
+	e->scratch_hdr = sl_alloc(sizeof(*e->scratch_hdr));
+	if (!e->segs || !e->scratch_hdr) {
+		sl_free(e->segs);
+		sl_free(e->scratch_hdr);
+		sl_free(e);
+		return -ENOMEM;
+	}
+	e->log_threshold_pct = t ? t->log_threshold_pct : SL_DEFAULT_LOG_THRESHOLD_PCT;
+	e->discard = t ? t->discard : true;
+	/* A record must fit the log four times over and the header limits. */
+	max_rec = min_t(u32, max_rec, SL_REC_MAX_BLOCKS + 1);
+	max_rec = min_t(u64, max_rec, sb->geo.log_blocks / 4);
+	e->max_record_blocks = max_t(u32, max_rec, 2);
+	e->max_inflight = SL_MAX_INFLIGHT_RECORDS;
+	ops.ctx = e;
+	sl_map_init(&e->map, &ops);
+	sl_list_init(&e->pending);
+	sl_list_init(&e->flushes);
+	sl_list_init(&e->fifo);
+	sl_list_init(&e->unacked);
+	e->next_seq = 1;
+	e->next_seg_seq = 1;
+	e->state = SL_STATE_FAIL;	/* until recovered */
+	sl_engine_init_log(e, 0, 0);
+	*out = e;
+	return 0;
+}
+
+void sl_engine_init_log(struct sl_engine *e, u64 tail_pos, u64 tail_prev_seq)
+{
+	sl_log_init(&e->log, e->sb.geo.log_blocks, tail_pos);
+	e->tail_prev_seq = tail_prev_seq;
+	e->last_seq = tail_prev_seq;
+	e->acked_seq = tail_prev_seq;
+}
+
+void sl_engine_destroy(struct sl_engine *e)
+{
+	struct sl_rec *r;
+
+	if (!e)
+		return;
+	while (!sl_list_empty(&e->fifo)) {
+		r = sl_container_of(e->fifo.next, struct sl_rec, fifo);
+		sl_list_del(&r->fifo);
+		sl_rec_free(r);
+	}
+	if (e->destage) {
+		sl_free(e->destage->summary);
+		sl_free(e->destage->loghdr);
+		sl_free(e->destage);
+	}
+	sl_map_destroy(&e->map);
+	sl_free(e->segs);
+	sl_free(e->scratch_hdr);
+	sl_free(e);
+}
+
+const struct sl_sb *sl_engine_sb(const struct sl_engine *e)
+{
+	return &e->sb;
+}
+
+#ifdef SL_TESTING
+void sl_engine_set_test_flags(struct sl_engine *e, u32 flags)
+{
+	e->test_flags = flags;
+}
+#endif
+
+/* ---- submit ---- */
+
+int sl_engine_submit(struct sl_engine *e, struct sl_write *w)
+{
+	const struct sl_geometry *g = &e->sb.geo;
+
+	w->error = 0;
+	if (e->state == SL_STATE_FAIL)
+		return -EIO;
+	if (w->nblocks && e->state == SL_STATE_RO)
+		return -EROFS;
+	if (w->flags & SL_W_FLUSH)
+		e->st.flushes++;
+	if (!w->nblocks) {
+		if (w->flags & SL_W_DISCARD)
+			return -EINVAL;
+		/* Pure flush: waits for every write submitted before it. */
+		if (e->acked_ticket == e->next_ticket)
+			return SL_SUBMIT_DONE;
+		w->seq = e->next_ticket;
+		sl_list_add_tail(&w->node, &e->flushes);
+		return SL_SUBMIT_QUEUED;
+	}
+	if (w->lba >= g->logical_blocks || w->nblocks > g->logical_blocks - w->lba)
+		return -EINVAL;
+	if (!(w->flags & SL_W_DISCARD) && (w->nblocks > e->max_record_blocks - 1 || !w->crc))
+		return -EINVAL;
+	w->seq = ++e->next_ticket;	/* ticket until the record gives it a seq */
+	sl_list_add_tail(&w->node, &e->pending);
+	return SL_SUBMIT_QUEUED;
+}
+
+bool sl_engine_pending(const struct sl_engine *e)
+{
+	return !sl_list_empty(&e->pending);
+}
+
+/* ---- build a record (group commit) ---- */
+
+/* How many pending writes go into the next record: entries and data blocks. */
+static u32 sl_batch_size(struct sl_engine *e, u32 *nr_data)
+{
+	struct sl_list *pos;
+	struct sl_write *w;
+	u32 n = 0, data = 0;
+
+	for (pos = e->pending.next; pos != &e->pending; pos = pos->next) {
+		w = sl_container_of(pos, struct sl_write, node);
+		if (n == SL_REC_MAX_ENTRIES)
+			break;
+		if (!(w->flags & SL_W_DISCARD)) {
+			if (data + w->nblocks > e->max_record_blocks - 1)
+				break;
+			data += w->nblocks;
+		}
+		n++;
+	}
+	*nr_data = data;
+	return n;
+}
+
+static void sl_rec_fill(struct sl_engine *e, struct sl_rec *r, u32 n)
+{
+	const struct sl_geometry *g = &e->sb.geo;
+	struct sl_write *w;
+	u32 i, off = 0;
+
+	for (i = 0; i < n; i++) {
+		w = sl_container_of(e->pending.next, struct sl_write, node);
+		sl_list_del(&w->node);
+		r->last_ticket = w->seq;
+		r->entries[i].lba = w->lba;
+		r->entries[i].nblocks = w->nblocks;
+		r->data_off[i] = off;
+		w->seq = r->io.seq;
+		if (w->flags & SL_W_DISCARD) {
+			r->entries[i].flags = SL_EF_DISCARD;
+		} else {
+			r->entries[i].flags = SL_EF_DATA | ((w->flags & SL_W_FUA) ? SL_EF_FUA : 0);
+			memcpy(r->crc + off, w->crc, w->nblocks * sizeof(u32));
+			w->data_block = g->log_start + r->pos + 1 + off;
+			off += w->nblocks;
+		}
+		sl_list_add_tail(&w->node, &r->io.writes);
+	}
+}
+
+static void sl_rec_encode_hdr(struct sl_engine *e, struct sl_rec *r)
+{
+	struct sl_rec_hdr *h = e->scratch_hdr;
+	u32 i;
+
+	memset(h, 0, sizeof(*h));
+	h->seq = r->io.seq;
+	h->prev_seq = r->prev_seq;
+	h->pos = r->pos;
+	h->nr_entries = r->nr_entries;
+	h->nr_blocks = r->nr_data;
+	memcpy(h->uuid, e->sb.uuid, SL_UUID_SIZE);
+	for (i = 0; i < r->nr_entries; i++)
+		h->entries[i] = r->entries[i];
+	memcpy(h->block_crc, r->crc, r->nr_data * sizeof(u32));
+	sl_rec_hdr_encode(h, r->io.hdr);
+}
+
+int sl_engine_build_record(struct sl_engine *e, struct sl_record_io **out)
+{
+	struct sl_rec *r;
+	u32 n, nr_data;
+	u64 pos, waste;
+
+	if (e->state == SL_STATE_FAIL)
+		return -EIO;
+	if (sl_list_empty(&e->pending) || e->nr_inflight >= e->max_inflight)
+		return -EAGAIN;
+	n = sl_batch_size(e, &nr_data);
+	if (!sl_log_fits(&e->log, 1 + nr_data)) {
+		e->log_full = true;
+		return -ENOSPC;
+	}
+	r = sl_rec_alloc(n, nr_data);
+	if (!r)
+		return -ENOMEM;
+	r->io.hdr = sl_alloc(SL_BLOCK_SIZE);
+	if (!r->io.hdr) {
+		sl_rec_free(r);
+		return -ENOMEM;
+	}
+	sl_log_alloc(&e->log, 1 + nr_data, &pos, &waste);
+	e->log_full = false;
+	r->pos = pos;
+	r->waste = waste;
+	r->nr_entries = n;
+	r->nr_data = nr_data;
+	r->io.seq = e->next_seq++;
+	r->prev_seq = e->last_seq;
+	e->last_seq = r->io.seq;
+	r->io.dev_block = e->sb.geo.log_start + pos;
+	r->io.nr_blocks = 1 + nr_data;
+	sl_rec_fill(e, r, n);
+	sl_rec_encode_hdr(e, r);
+	sl_list_add_tail(&r->fifo, &e->fifo);
+	sl_list_add_tail(&r->unacked, &e->unacked);
+	e->nr_inflight++;
+	e->st.batches++;
+	e->st.dev_bytes_written += (u64)r->io.nr_blocks * SL_BLOCK_SIZE;
+	*out = &r->io;
+	return 0;
+}
+
+/* ---- completion and in-order acknowledgement ---- */
+
+static void sl_ack_writes(struct sl_engine *e, struct sl_list *from, int err, struct sl_list *acked)
+{
+	struct sl_write *w;
+
+	while (!sl_list_empty(from)) {
+		w = sl_container_of(from->next, struct sl_write, node);
+		sl_list_del(&w->node);
+		w->error = err;
+		if (!err && !(w->flags & SL_W_DISCARD)) {
+			e->st.user_bytes_written += (u64)w->nblocks * SL_BLOCK_SIZE;
+		}
+		if (!err)
+			e->st.writes++;
+		sl_list_add_tail(&w->node, acked);
+	}
+}
+
+static void sl_ack_flushes(struct sl_engine *e, struct sl_list *acked, int err)
+{
+	struct sl_write *w;
+
+	while (!sl_list_empty(&e->flushes)) {
+		w = sl_container_of(e->flushes.next, struct sl_write, node);
+		if (!err && w->seq > e->acked_ticket)
+			break;
+		sl_list_del(&w->node);
+		w->error = err;
+		sl_list_add_tail(&w->node, acked);
+	}
+}
+
+void sl_engine_fail(struct sl_engine *e)
+{
+	e->state = SL_STATE_FAIL;
+}
+
+static void sl_ack_one(struct sl_engine *e, struct sl_rec *r, struct sl_list *acked)
+{
+	int err = (e->state == SL_STATE_FAIL || r->failed) ? -EIO : 0;
+
+	sl_list_del(&r->unacked);
+	e->nr_inflight--;
+	r->acked = true;
+	if (!err) {
+		sl_engine_apply_rec(e, r, SL_MAP_FILL_GAPS);
+		e->acked_seq = r->io.seq;
+		e->st.last_seq = r->io.seq;
+	}
+	e->acked_ticket = r->last_ticket;
+	if (!r->early_acked)
+		sl_ack_writes(e, &r->io.writes, err, acked);
+	sl_free(r->io.hdr);
+	r->io.hdr = NULL;
+}
+
+void sl_engine_record_done(struct sl_engine *e, struct sl_record_io *io, int err,
+			   struct sl_list *acked)
+{
+	struct sl_rec *r = sl_container_of(io, struct sl_rec, io);
+
+	r->done = true;
+	if (err) {
+		r->failed = true;
+		sl_engine_fail(e);
+	}
+#ifdef SL_TESTING
+	if ((e->test_flags & SL_TEST_ACK_EARLY) && !err) {
+		sl_ack_writes(e, &r->io.writes, 0, acked);
+		r->early_acked = true;
+	}
+#endif
+	while (!sl_list_empty(&e->unacked)) {
+		r = sl_container_of(e->unacked.next, struct sl_rec, unacked);
+		if (!r->done)
+			break;
+		sl_ack_one(e, r, acked);
+	}
+	sl_ack_flushes(e, acked, 0);
+	if (e->state == SL_STATE_FAIL) {
+		/* Nothing queued can ever become stable in order: fail it now. */
+		sl_ack_writes(e, &e->pending, -EIO, acked);
+		sl_ack_flushes(e, acked, -EIO);
+	}
+}
+
+/* ---- reads ---- */
+
+int sl_engine_lookup(struct sl_engine *e, u64 lba, u32 nblocks, struct sl_read_piece *p)
+{
+	const struct sl_geometry *g = &e->sb.geo;
+	const struct sl_ext *x;
+	u64 next, off, slot, blk, dev_block;
+	u32 leg, su = g->stripe_unit_blocks;
+
+	if (!nblocks || lba >= g->logical_blocks || nblocks > g->logical_blocks - lba)
+		return -EINVAL;
+	memset(p, 0, sizeof(*p));
+	p->lba = lba;
+	x = sl_map_find(&e->map, lba, &next);
+	if (!x) {
+		p->kind = SL_LOC_ZERO;
+		p->nblocks = (u32)min_t(u64, nblocks, next - lba);
+		return 0;
+	}
+	off = lba - x->lba;
+	p->nblocks = (u32)min_t(u64, nblocks, x->len - off);
+	p->seq = x->seq;
+	switch (x->kind) {
+	case SL_MAP_LOG:
+		p->kind = SL_LOC_LOG;
+		p->dev = SL_DEV_PERF;
+		p->dev_block = g->log_start + x->loc + off;
+		break;
+	case SL_MAP_SEG:
+		slot = (x->loc % e->data_slots) + off;
+		blk = g->seg_sum_blocks + slot;
+		sl_seg_locate(g, x->loc / e->data_slots, blk, &leg, &dev_block);
+		p->kind = SL_LOC_SEG;
+		p->dev = SL_DEV_LEG(leg);
+		p->dev_block = dev_block;
+		p->nblocks = (u32)min_t(u64, p->nblocks, su - (blk % su));
+		break;
+	default:
+		p->kind = SL_LOC_ZERO;
+		break;
+	}
+	return 0;
+}
+
+/* ---- status ---- */
+
+void sl_engine_status(const struct sl_engine *e, struct sl_status *st)
+{
+	*st = e->st;
+	st->state = e->state;
+	st->log_used = e->log.used;
+	st->log_size = e->log.size;
+	st->segs_used = e->segs_used;
+	st->segs_total = e->sb.geo.nr_segments;
+	st->map_extents = e->map.nr_extents;
+	st->last_seq = e->acked_seq;
+}
+
+void sl_engine_clear_stats(struct sl_engine *e)
+{
+	memset(&e->st, 0, sizeof(e->st));
+}
