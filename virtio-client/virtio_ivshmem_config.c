@@ -56,8 +56,20 @@ bool vi_is_dead(struct vi_dev *vi)
  */
 void vi_declare_dead(struct vi_dev *vi, enum vi_dead_reason why)
 {
-	if (cmpxchg(&vi->dead, VI_ALIVE, why) != VI_ALIVE)
+	unsigned long flags;
+
+	spin_lock_irqsave(&vi->dead_lock, flags);
+	if (vi_is_dead(vi)) {
+		spin_unlock_irqrestore(&vi->dead_lock, flags);
 		return;
+	}
+	/* From now on the guest keeps the status itself (reset must read 0). */
+	vi->dead_status = (le32_to_cpu(READ_ONCE(vi->hdr->device_status)) & 0xff) |
+			  VIRTIO_CONFIG_S_NEEDS_RESET;
+	smp_wmb();	/* dead_status before dead, see vi_get_status() */
+	WRITE_ONCE(vi->dead, why);
+	spin_unlock_irqrestore(&vi->dead_lock, flags);
+
 	dev_err(&vi->pdev->dev, "server unusable: %s (broken_reason %u); failing all I/O\n",
 		vi_dead_name(why), le32_to_cpu(READ_ONCE(vi->hdr->broken_reason)));
 	wake_up_all(&vi->hs_wait);
@@ -169,16 +181,20 @@ static u32 vi_generation(struct virtio_device *vdev)
 static u8 vi_get_status(struct virtio_device *vdev)
 {
 	struct vi_dev *vi = to_vi(vdev);
-	u8 status = le32_to_cpu(READ_ONCE(vi->hdr->device_status)) & 0xff;
 
-	if (vi_is_dead(vi))
-		status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	return status;
+	if (vi_is_dead(vi)) {
+		smp_rmb();
+		return READ_ONCE(vi->dead_status);
+	}
+	return le32_to_cpu(READ_ONCE(vi->hdr->device_status)) & 0xff;
 }
 
 static void vi_set_status(struct virtio_device *vdev, u8 status)
 {
-	vi_handshake(to_vi(vdev), IVV_OP_SET_STATUS, 0, status);
+	struct vi_dev *vi = to_vi(vdev);
+
+	if (vi_handshake(vi, IVV_OP_SET_STATUS, 0, status) && vi_is_dead(vi))
+		WRITE_ONCE(vi->dead_status, status);
 }
 
 static void vi_reset(struct virtio_device *vdev)
@@ -190,7 +206,8 @@ static void vi_reset(struct virtio_device *vdev)
 	 * rings again; a dead server cannot be asked, so there is nothing to
 	 * wait for.
 	 */
-	vi_handshake(vi, IVV_OP_SET_STATUS, 0, 0);
+	if (vi_handshake(vi, IVV_OP_SET_STATUS, 0, 0) && vi_is_dead(vi))
+		WRITE_ONCE(vi->dead_status, 0);
 	vi_synchronize_cbs(vdev);
 }
 
@@ -306,6 +323,7 @@ void vi_config_init(struct vi_dev *vi)
 {
 	mutex_init(&vi->hs_lock);
 	mutex_init(&vi->vqs_lock);
+	spin_lock_init(&vi->dead_lock);
 	init_waitqueue_head(&vi->hs_wait);
 	vi->hs_seq = le32_to_cpu(READ_ONCE(vi->hdr->req_seq));
 	vi->last_generation = le32_to_cpu(READ_ONCE(vi->hdr->config_generation));

@@ -95,6 +95,8 @@ struct vi_dev {
 
 	/* liveness */
 	int dead;			/* enum vi_dead_reason, set once */
+	u8 dead_status;			/* device status once dead (guest view) */
+	spinlock_t dead_lock;		/* serialises vi_declare_dead() */
 	u32 last_heartbeat;
 	unsigned long heartbeat_seen;	/* jiffies the heartbeat last moved */
 	struct delayed_work watchdog;
