@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/* File handle operations: OPEN, READ, WRITE, RELEASE, FLUSH, FSYNC, FALLOCATE, LSEEK. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs_internal.h"
+
+int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	struct fuse_open_in in;
+	struct fuse_open_out out;
+	struct fs_inode *ino;
+	int fd, r;
+
+	if (!fs_req_get(rq, &in, sizeof(in)))
+		return -EINVAL;
+	if (srv->cfg.readonly && ((in.flags & O_ACCMODE) != O_RDONLY || (in.flags & O_TRUNC)))
+		return -EROFS;
+	ino = fs_inode_get(srv, rq->in.nodeid);
+	if (!ino)
+		return -ESTALE;
+	if (ino->type == S_IFDIR) {
+		r = -EISDIR;
+		goto out;
+	}
+	if (ino->type != S_IFREG) {
+		/* the guest kernel handles FIFOs and sockets itself */
+		r = ino->type == S_IFLNK ? -ELOOP : -ENXIO;
+		goto out;
+	}
+	fd = fs_inode_reopen(srv, ino, fs_open_flags(in.flags));
+	if (fd < 0) {
+		r = fd;
+		goto out;
+	}
+	/* O_TRUNC is applied only once the fd is known to be this inode */
+	if ((in.flags & O_TRUNC) && (in.flags & O_ACCMODE) != O_RDONLY && ftruncate(fd, 0)) {
+		r = -errno;
+		close(fd);
+		goto out;
+	}
+	memset(&out, 0, sizeof(out));
+	r = fs_handle_new(srv, fd, NULL, ino, &out.fh);
+	if (r) {
+		close(fd);
+		goto out;
+	}
+	r = fs_reply_add(rp, &out, sizeof(out));
+	if (r)
+		fs_handle_release(srv, out.fh, false);
+	else
+		r = (int)rp->len;
+out:
+	fs_inode_put(srv, ino);
+	return r;
+}
+
+#define READ_IOV_MAX 64
+
+int fs_op_read(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	struct iovec iov[READ_IOV_MAX];
+	struct fuse_read_in in;
+	struct fs_handle *h;
+	size_t want;
+	ssize_t n;
+	int cnt, r;
+
+	if (!fs_req_get(rq, &in, sizeof(in)))
+		return -EINVAL;
+	if (in.offset > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	/* never more than the reply buffers can take */
+	want = in.size < fs_reply_room(rp) ? in.size : fs_reply_room(rp);
+	if (want > srv->cfg.max_write)
+		want = srv->cfg.max_write;
+	h = fs_handle_get(srv, in.fh, false);
+	if (!h)
+		return -EBADF;
+	cnt = fs_reply_slice(rp, 0, want, iov, READ_IOV_MAX);
+	if (cnt < 0) {
+		r = cnt;
+	} else if (cnt == 0) {
+		r = 0;
+	} else {
+		/* straight into the reply buffers; we never read them back */
+		n = preadv(h->fd, iov, cnt, (off_t)in.offset);
+		r = n < 0 ? -errno : (int)n;
+	}
+	fs_handle_put(srv, h);
+	if (r > 0)
+		rp->len = (size_t)r;
+	return r;
+}
+
+int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	struct fuse_write_in in;
+	struct fuse_write_out out;
+	struct fs_handle *h;
+	const void *data;
+	ssize_t n;
+	int r;
+
+	if (!fs_req_get(rq, &in, sizeof(in)))
+		return -EINVAL;
+	/* size is guest-written: the data must really be there */
+	data = fs_req_bytes(rq, in.size);
+	if (!data)
+		return -EINVAL;
+	if (in.size > srv->cfg.max_write)
+		return -EINVAL;
+	if (srv->cfg.readonly)
+		return -EROFS;
+	r = fs_check_file_end(srv, in.offset, in.size);
+	if (r)
+		return r;
+	h = fs_handle_get(srv, in.fh, false);
+	if (!h)
+		return -EBADF;
+	n = pwrite(h->fd, data, in.size, (off_t)in.offset);
+	r = n < 0 ? -errno : 0;
+	fs_handle_put(srv, h);
+	if (r)
+		return r;
+	memset(&out, 0, sizeof(out));
+	out.size = (uint32_t)n;
+	r = fs_reply_add(rp, &out, sizeof(out));
+	return r ? r : (int)rp->len;
+}
+
+int fs_op_release(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	struct fuse_release_in in;
+
+	(void)rp;
+	if (!fs_req_get(rq, &in, sizeof(in)))
+		return -EINVAL;
+	return fs_handle_release(srv, in.fh, false);
+}
+
+int fs_op_flush(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	struct fuse_flush_in in;
+	struct fs_handle *h;
+
+	(void)rp;
+	if (!fs_req_get(rq, &in, sizeof(in)))
+		return -EINVAL;
+	h = fs_handle_get(srv, in.fh, false);
+	if (!h)
+		return -EBADF;
+	fs_handle_put(srv, h);
+	return 0;
+}
+
+int fs_op_fsync(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	struct fuse_fsync_in in;
+	struct fs_handle *h;
+	int r;
+
+	(void)rp;
+	if (!fs_req_get(rq, &in, sizeof(in)))
+		return -EINVAL;
+	h = fs_handle_get(srv, in.fh, false);
+	if (!h)
+		return -EBADF;
+	r = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) ? -errno : 0;
+	fs_handle_put(srv, h);
+	return r;
+}
+
+int fs_op_fallocate(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	const uint32_t known = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE;
+	struct fuse_fallocate_in in;
+	struct fs_handle *h;
+	int r;
+
+	(void)rp;
+	if (!fs_req_get(rq, &in, sizeof(in)))
+		return -EINVAL;
+	if (in.mode & ~known)
+		return -EOPNOTSUPP;
+	if (srv->cfg.readonly)
+		return -EROFS;
+	r = fs_check_file_end(srv, in.offset, in.length);
+	if (r)
+		return r;
+	h = fs_handle_get(srv, in.fh, false);
+	if (!h)
+		return -EBADF;
+	r = fallocate(h->fd, (int)in.mode, (off_t)in.offset, (off_t)in.length) ? -errno : 0;
+	fs_handle_put(srv, h);
+	return r;
+}
+
+int fs_op_lseek(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	struct fuse_lseek_in in;
+	struct fuse_lseek_out out;
+	struct fs_handle *h;
+	off_t off;
+	int r;
+
+	if (!fs_req_get(rq, &in, sizeof(in)))
+		return -EINVAL;
+	if (in.whence != SEEK_SET && in.whence != SEEK_CUR && in.whence != SEEK_END &&
+	    in.whence != SEEK_DATA && in.whence != SEEK_HOLE)
+		return -EINVAL;
+	if (in.offset > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	h = fs_handle_get(srv, in.fh, false);
+	if (!h)
+		return -EBADF;
+	/* the handle's file position is not used by READ/WRITE, so this is harmless */
+	off = lseek(h->fd, (off_t)in.offset, (int)in.whence);
+	r = off < 0 ? -errno : 0;
+	fs_handle_put(srv, h);
+	if (r)
+		return r;
+	out.offset = (uint64_t)off;
+	r = fs_reply_add(rp, &out, sizeof(out));
+	return r ? r : (int)rp->len;
+}
