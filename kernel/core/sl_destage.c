@@ -461,3 +461,10 @@ bool sl_engine_destage_wanted(const struct sl_engine *e)
 		return true;
 	return e->log.used * 100 >= (u64)e->log_threshold_pct * e->log.size;
 }
+
+void sl_destage_discard(struct sl_engine *e)
+{
+	if (e->destage)
+		sl_destage_free(sl_dpriv(e->destage));
+	e->destage = NULL;
+}

@@ -81,7 +81,7 @@ void sl_rec_free(struct sl_rec *r)
  * Runtime discards only shadow mapped blocks: an unmapped block was never
  * written in this volume's life, so no older copy can resurface.
  */
-void sl_engine_apply_rec(struct sl_engine *e, struct sl_rec *r, u32 mode)
+int sl_engine_apply_rec(struct sl_engine *e, struct sl_rec *r, u32 mode)
 {
 	struct sl_rec_entry *en;
 	u32 i;
@@ -97,8 +97,7 @@ void sl_engine_apply_rec(struct sl_engine *e, struct sl_rec *r, u32 mode)
 					    r->io.seq, mode & SL_MAP_IF_NEWER ? mode :
 					    SL_MAP_ONLY_MAPPED);
 	}
-	if (err)
-		sl_engine_fail(e);
+	return err;
 }
 
 /* ---- create / destroy ---- */
@@ -165,11 +164,7 @@ void sl_engine_destroy(struct sl_engine *e)
 		sl_list_del(&r->fifo);
 		sl_rec_free(r);
 	}
-	if (e->destage) {
-		sl_free(e->destage->summary);
-		sl_free(e->destage->loghdr);
-		sl_free(e->destage);
-	}
+	sl_destage_discard(e);
 	sl_map_destroy(&e->map);
 	sl_free(e->segs);
 	sl_free(e->scratch_hdr);
@@ -384,7 +379,8 @@ static void sl_ack_one(struct sl_engine *e, struct sl_rec *r, struct sl_list *ac
 	e->nr_inflight--;
 	r->acked = true;
 	if (!err) {
-		sl_engine_apply_rec(e, r, SL_MAP_FILL_GAPS);
+		if (sl_engine_apply_rec(e, r, SL_MAP_FILL_GAPS))
+			sl_engine_fail(e);	/* -ENOMEM: the map no longer tells the truth */
 		e->acked_seq = r->io.seq;
 		e->st.last_seq = r->io.seq;
 	}

@@ -72,8 +72,10 @@ struct sl_engine {
 
 void sl_rec_free(struct sl_rec *r);
 struct sl_rec *sl_rec_alloc(u32 nr_entries, u32 nr_data);
-void sl_engine_apply_rec(struct sl_engine *e, struct sl_rec *r, u32 mode);
+int sl_engine_apply_rec(struct sl_engine *e, struct sl_rec *r, u32 mode);
 void sl_engine_fail(struct sl_engine *e);
+/* Free a destage in progress (engine teardown). */
+void sl_destage_discard(struct sl_engine *e);
 void sl_engine_init_log(struct sl_engine *e, u64 tail_pos, u64 tail_prev_seq);
 
 #endif /* SL_ENGINE_INT_H */

@@ -48,13 +48,10 @@ static void sl_crc_set(void *buf, size_t len)
 
 bool sl_block_is_zero(const void *buf)
 {
-	const u64 *p = buf;
-	size_t i;
+	const u8 *p = buf;
 
-	for (i = 0; i < SL_BLOCK_SIZE / sizeof(u64); i++)
-		if (p[i])
-			return false;
-	return true;
+	/* Byte-wise (buffers may be unaligned): all equal to the first, which is 0. */
+	return !p[0] && !memcmp(p, p + 1, SL_BLOCK_SIZE - 1);
 }
 
 /* ---- perf superblock ---- */

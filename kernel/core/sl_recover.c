@@ -185,8 +185,7 @@ static int sl_rcv_accept(struct sl_rcv *c, const struct sl_rec_hdr *h, u64 pos, 
 	}
 	memcpy(r->crc, h->block_crc, h->nr_blocks * sizeof(u32));
 	sl_list_add_tail(&r->fifo, &e->fifo);
-	sl_engine_apply_rec(e, r, SL_MAP_FILL_GAPS | SL_MAP_IF_NEWER);
-	return e->state == SL_STATE_FAIL ? -ENOMEM : 0;
+	return sl_engine_apply_rec(e, r, SL_MAP_FILL_GAPS | SL_MAP_IF_NEWER);
 }
 
 static int sl_rcv_chain(struct sl_rcv *c, const struct sl_loghdr *lh, const char **why)
@@ -197,7 +196,7 @@ static int sl_rcv_chain(struct sl_rcv *c, const struct sl_loghdr *lh, const char
 	int ok, err;
 
 	for (steps = 0; steps < e->log.size; steps++) {
-		pos = e->log.head;
+		pos = sl_log_norm_pos(e->log.size, e->log.head);
 		ok = sl_rcv_try(c, pos, expect, h);
 		if (ok == 0 && pos != 0)
 			ok = sl_rcv_try(c, 0, expect, h);
