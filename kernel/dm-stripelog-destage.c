@@ -3,14 +3,15 @@
  * dm-stripelog: the destage worker of the target glue.
  *
  * Runs the engine's destage plan with synchronous dm-io on its own ordered
- * workqueue: read the live log blocks into the bank, check their crcs, write
- * them and the segment summary to the capacity leg(s), flush every leg, let
+ * workqueue: read the live log blocks into the bank, hand their crcs to the
+ * engine (which checks them and seals the summary), write them and the summary to the capacity leg(s), flush every leg, let
  * the engine point the map at the segment, write the new log header with FUA,
  * and finally let the engine release the log space.  Reads that looked up a
  * location before a plan are waited for (slg_wait_reads) before the plan's
  * writes may overwrite a freed segment and before log space is released.
  */
 #include <linux/vmalloc.h>
+#include <linux/delay.h>
 
 #include "dm-stripelog-glue.h"
 
@@ -60,6 +61,10 @@ static u32 slg_dst_run(const struct sl_destage *d, u32 i)
  * @sc: target
  * @d: the plan
  *
+ * Reads every source into the bank, stores its crc in the copy, lets the
+ * engine seal the plan (crc check against the log records, summary encode),
+ * then writes the bank runs and the summary and flushes every leg.
+ *
  * Return: 0 when every copy, the summary and the leg flushes succeeded.
  */
 static int slg_destage_copy(struct stripelog_c *sc, struct sl_destage *d)
@@ -80,14 +85,19 @@ static int slg_destage_copy(struct stripelog_c *sc, struct sl_destage *d)
 		if (r)
 			return r;
 	}
-	for (i = 0; i < d->nr_copies; i++) {
-		if (sl_block_crc(sc->bank + (size_t)i * SLG_BLOCK_SIZE) != d->copies[i].crc) {
-			DMERR_LIMIT("%s: log block %llu fails its crc during destage",
-				    dm_table_device_name(sc->ti->table),
-				    (unsigned long long)d->copies[i].src_block);
-			return -EIO;
-		}
+	for (i = 0; i < d->nr_copies; i++)
+		d->copies[i].crc = sl_block_crc(sc->bank + (size_t)i * SLG_BLOCK_SIZE);
+	mutex_lock(&sc->lock);
+	r = sl_engine_destage_seal(sc->eng, d);
+	mutex_unlock(&sc->lock);
+	if (r) {
+		DMERR_LIMIT("%s: a log block fails its record crc during destage of segment %llu",
+			    dm_table_device_name(sc->ti->table),
+			    (unsigned long long)d->seg_index);
+		return r;
 	}
+	if (!d->sum_blocks)
+		return 0;	/* header-only destage: nothing live to move */
 	for (i = 0; i < d->nr_copies; i = j) {
 		j = slg_dst_run(d, i);
 		r = ops->write(sc, d->copies[i].dst_dev, d->copies[i].dst_block, j - i,
@@ -125,6 +135,11 @@ void slg_destage_work(struct work_struct *ws)
 			DMERR_LIMIT("%s: no free segment: volume full until space is discarded",
 				    dev);
 			break;
+		}
+		if (r == -ENOMEM) {
+			DMERR_LIMIT("%s: no memory for a destage plan, retrying", dev);
+			msleep(10);
+			continue;
 		}
 		if (r)
 			break;

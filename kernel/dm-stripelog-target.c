@@ -54,23 +54,23 @@ static int slg_open_devices(struct stripelog_c *sc, struct dm_target *ti)
 
 	r = dm_get_device(ti, sc->args.perf_dev, mode, &sc->perf);
 	if (r) {
-		ti->error = "stripelog: cannot open the performance device";
+		ti->error = "cannot open the performance device";
 		return r;
 	}
 	for (i = 0; i < sc->args.k + sc->args.m; i++) {
 		r = dm_get_device(ti, sc->args.cap_dev[i], mode, &sc->legs[i]);
 		if (r) {
-			ti->error = "stripelog: cannot open a capacity device";
+			ti->error = "cannot open a capacity device";
 			return r;
 		}
 		sc->nr_legs = i + 1;
 		if (sc->legs[i]->bdev == sc->perf->bdev) {
-			ti->error = "stripelog: a capacity device is also the performance device";
+			ti->error = "a capacity device is also the performance device";
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
 			if (sc->legs[j]->bdev == sc->legs[i]->bdev) {
-				ti->error = "stripelog: the same capacity device is given twice";
+				ti->error = "the same capacity device is given twice";
 				return -EINVAL;
 			}
 		}
@@ -94,7 +94,7 @@ static int slg_open_volume(struct stripelog_c *sc, struct dm_target *ti)
 	r = sl_volume_open(&p, &slg_dev_ops, sc, &sc->eng, &rep, &why);
 	if (r) {
 		sc->eng = NULL;
-		ti->error = why ? (char *)why : "stripelog: cannot open the volume";
+		ti->error = why ? (char *)why : "cannot open the volume";
 		return r;
 	}
 	sc->geo = sl_engine_sb(sc->eng)->geo;
@@ -125,16 +125,16 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	int r;
 
 	if (!(dm_table_get_mode(ti->table) & FMODE_WRITE)) {
-		ti->error = "stripelog: read-only tables are not supported";
+		ti->error = "read-only tables are not supported";
 		return -EINVAL;
 	}
 	if ((ti->begin | ti->len) & (SLG_BLOCK_SECTORS - 1) || !ti->len) {
-		ti->error = "stripelog: start and length must be multiples of 4 KiB";
+		ti->error = "start and length must be multiples of 4 KiB";
 		return -EINVAL;
 	}
 	sc = kzalloc(sizeof(*sc), GFP_KERNEL);
 	if (!sc) {
-		ti->error = "stripelog: out of memory";
+		ti->error = "out of memory";
 		return -ENOMEM;
 	}
 	sc->ti = ti;
@@ -146,7 +146,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 
 	r = sl_table_parse(argc, argv, &sc->args, &why);
 	if (r) {
-		ti->error = why ? (char *)why : "stripelog: invalid table line";
+		ti->error = why ? (char *)why : "invalid table line";
 		goto bad;
 	}
 	r = slg_open_devices(sc, ti);
@@ -161,7 +161,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (IS_ERR(sc->io_client)) {
 		r = PTR_ERR(sc->io_client);
 		sc->io_client = NULL;
-		ti->error = "stripelog: cannot create a dm-io client";
+		ti->error = "cannot create a dm-io client";
 		goto bad;
 	}
 	r = mempool_init_kmalloc_pool(&sc->rec_pool, SLG_REC_POOL_SIZE,
@@ -169,7 +169,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (!r)
 		r = bioset_init(&sc->bs, SLG_BIOSET_SIZE, 0, BIOSET_NEED_BVECS);
 	if (r) {
-		ti->error = "stripelog: out of memory";
+		ti->error = "out of memory";
 		goto bad;
 	}
 
@@ -183,7 +183,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	sc->destage_wq = alloc_ordered_workqueue("slg-ds-%s", WQ_MEM_RECLAIM, dev_name);
 	if (!sc->bank || !sc->wq || !sc->destage_wq) {
 		r = -ENOMEM;
-		ti->error = "stripelog: out of memory";
+		ti->error = "out of memory";
 		goto bad;
 	}
 
@@ -192,7 +192,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	max_blocks = max_blocks ? rounddown_pow_of_two(max_blocks) : 1;
 	r = dm_set_target_max_io_len(ti, max_blocks << SLG_BLOCK_SECTORS_SHIFT);
 	if (r) {
-		ti->error = "stripelog: cannot set the largest I/O size";
+		ti->error = "cannot set the largest I/O size";
 		goto bad;
 	}
 	ti->num_flush_bios = 1;

@@ -283,6 +283,12 @@ void slg_write_work(struct work_struct *ws)
 			slg_submit_record(sc, batch[i]);
 	} while (nr == ARRAY_SIZE(batch));
 
+	if (r == -ENOMEM) {
+		/* Out of memory for a record: try again shortly, writes wait. */
+		DMERR_LIMIT("%s: no memory for a log record, retrying",
+			    dm_table_device_name(sc->ti->table));
+		queue_work(sc->wq, &sc->write_work);
+	}
 	if (want_destage && !READ_ONCE(sc->suspended))
 		queue_work(sc->destage_wq, &sc->destage_work);
 }
