@@ -41,7 +41,7 @@ struct fg {
 	uint32_t seq;
 };
 
-static void fg_notify(void *ctx, unsigned int vector)
+static inline void fg_notify(void *ctx, unsigned int vector)
 {
 	struct fg *g = ctx;
 

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/* In-memory devices (no cache model) for unit tests and the CLI tests. */
+#include "sl_test.h"
+#include <string.h>
+
+int sl_test_failures;
+
+int sl_memdev_init(struct sl_memdev *m, u64 perf_blocks, u32 legs, u64 leg_blocks)
+{
+	u32 i;
+
+	memset(m, 0, sizeof(*m));
+	m->ndev = 1 + legs;
+	for (i = 0; i < m->ndev; i++) {
+		m->nblocks[i] = i ? leg_blocks : perf_blocks;
+		m->data[i] = calloc(m->nblocks[i], SL_BLOCK_SIZE);
+		if (!m->data[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void sl_memdev_free(struct sl_memdev *m)
+{
+	u32 i;
+
+	for (i = 0; i < m->ndev; i++)
+		free(m->data[i]);
+	memset(m, 0, sizeof(*m));
+}
+
+static int md_read(void *ctx, u32 dev, u64 block, u32 n, void *buf)
+{
+	struct sl_memdev *m = ctx;
+
+	if (dev >= m->ndev || block > m->nblocks[dev] || n > m->nblocks[dev] - block)
+		return -EIO;
+	memcpy(buf, sl_memdev_block(m, dev, block), (size_t)n * SL_BLOCK_SIZE);
+	m->reads += n;
+	return 0;
+}
+
+static int md_write(void *ctx, u32 dev, u64 block, u32 n, const void *buf, bool fua)
+{
+	struct sl_memdev *m = ctx;
+
+	(void)fua;
+	if (dev >= m->ndev || block > m->nblocks[dev] || n > m->nblocks[dev] - block)
+		return -EIO;
+	memcpy(sl_memdev_block(m, dev, block), buf, (size_t)n * SL_BLOCK_SIZE);
+	m->writes += n;
+	return 0;
+}
+
+static int md_flush(void *ctx, u32 dev)
+{
+	(void)ctx;
+	(void)dev;
+	return 0;
+}
+
+const struct sl_dev_ops sl_memdev_ops = { md_read, md_write, md_flush };
