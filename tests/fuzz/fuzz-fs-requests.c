@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target: arbitrary FUSE request bytes into the virtio-fs backend.
+ *
+ * Input: a sequence of records [u16 len][u16 reply_cap][u8 flags][len bytes],
+ * each sent as one request with a reply buffer of reply_cap bytes (its own
+ * allocation, so ASan sees any write past it). flags bit 0: fix in.len to
+ * the record's length (so the fuzzer reaches the handlers more often).
+ * Every input runs on a fresh server over an emptied root after an INIT,
+ * so nodeids (2, 3, ...) and fhs (1, 2, ...) are deterministic.
+ * After each input: nothing may exist outside the root but the sentinel.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "ivshmd/fs_testkit.h"
+
+static struct fsk_dirs dirs;
+static char sentinel[400];
+
+static void wipe_root(void)
+{
+	DIR *d = opendir(dirs.root);
+	struct dirent *de;
+	char p[700];
+
+	if (!d)
+		abort();
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dirs.root, de->d_name);
+		fsk_rm_rf(p);
+	}
+	closedir(d);
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void cleanup(void)
+{
+	fsk_rm_rf(dirs.base);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	int fd;
+
+	(void)argc;
+	(void)argv;
+	fsk_mkdirs(&dirs, "fuzz-fs-requests");
+	snprintf(sentinel, sizeof(sentinel), "%s/sentinel", dirs.outside);
+	fd = open(sentinel, O_WRONLY | O_CREAT, 0600);
+	if (fd < 0)
+		abort();
+	close(fd);
+	atexit(cleanup);
+	return 0;
+}
+
+static void check_confined(void)
+{
+	struct stat st;
+
+	/* outside/ holds the sentinel only, untouched; base/ holds root and outside */
+	if (count_entries(dirs.outside) != 1 || count_entries(dirs.base) != 2 ||
+	    stat(sentinel, &st) || st.st_size != 0 || (st.st_mode & 07777) != 0600) {
+		fprintf(stderr, "fuzz-fs-requests: something changed outside the root\n");
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fs_config cfg = {
+		.root = dirs.root, .tag = "fuzz", .nthreads = 1, .quiet = true,
+		.max_write = 65536, .max_inodes = 64, .max_handles = 16,
+		.max_file_size = 1 << 20,
+	};
+	struct fuse_init_in init = { .major = 7, .minor = 36, .max_readahead = 65536,
+				     .flags = 0xffffffffu };
+	unsigned char hdrbuf[sizeof(struct fuse_in_header) + sizeof(init)];
+	struct fuse_in_header in;
+	struct fs_server *srv;
+	unsigned char reply[256];
+	struct iovec iov = { reply, sizeof(reply) };
+	int err = 0, nreq = 0;
+
+	wipe_root();
+	srv = fs_server_new(&cfg, &err);
+	if (!srv)
+		abort();
+	memset(&in, 0, sizeof(in));
+	in.opcode = FUSE_INIT;
+	in.unique = 1;
+	in.len = sizeof(hdrbuf);
+	memcpy(hdrbuf, &in, sizeof(in));
+	memcpy(hdrbuf + sizeof(in), &init, sizeof(init));
+	if (fs_server_handle(srv, hdrbuf, sizeof(hdrbuf), &iov, 1) <= 0)
+		abort();
+
+	while (size >= 5 && nreq++ < 64) {
+		size_t len = (size_t)data[0] | (size_t)data[1] << 8;
+		size_t cap = (size_t)data[2] | (size_t)data[3] << 8;
+		uint8_t flags = data[4];
+		unsigned char *req, *rep;
+		struct iovec riov[2];
+		long r;
+
+		data += 5;
+		size -= 5;
+		if (len > size)
+			len = size;
+		/* private copies, exactly sized: ASan catches any overrun */
+		req = malloc(len ? len : 1);
+		rep = malloc(cap ? cap : 1);
+		if (!req || !rep)
+			abort();
+		memcpy(req, data, len);
+		if ((flags & 1) && len >= sizeof(in)) {
+			memcpy(&in, req, sizeof(in));
+			in.len = (uint32_t)len;
+			memcpy(req, &in, sizeof(in));
+		}
+		riov[0].iov_base = rep;
+		riov[0].iov_len = cap / 3;
+		riov[1].iov_base = rep + cap / 3;
+		riov[1].iov_len = cap - cap / 3;
+		r = fs_server_handle(srv, req, len, riov, 2);
+		if (r > (long)cap)
+			abort();
+		if (r >= (long)sizeof(struct fuse_out_header)) {
+			struct fuse_out_header out;
+
+			memcpy(&out, rep, sizeof(out));
+			if (out.len != (uint64_t)r || out.error > 0 || out.error < -4095 ||
+			    (out.error && r != sizeof(out)))
+				abort();
+		}
+		free(req);
+		free(rep);
+		data += len;
+		size -= len;
+	}
+	fs_server_free(srv);
+	check_confined();
+	return 0;
+}
