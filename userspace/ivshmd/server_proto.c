@@ -37,20 +37,26 @@ int ivd_server_listen(struct ivd_server *s, const char *path, unsigned int num_v
 		s->doorbell[i] = s->irq[i] = -1;
 	if (num_vectors < 1 || num_vectors > IVD_MAX_VECTORS)
 		return -EINVAL;
-	if (strlen(path) >= sizeof(addr.sun_path))
+	/* bound under a temporary name, renamed once listening */
+	if (strlen(path) + 5 >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
-	strcpy(addr.sun_path, path);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s.tmp", path);
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			return -EEXIST;
-		unlink(path);	/* stale socket of an earlier run */
-	}
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	unlink(addr.sun_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 4) < 0) {
+	/*
+	 * The path appears only when it accepts connections: a client (or
+	 * vm-run) waiting for the file never sees ECONNREFUSED.  A stale
+	 * socket of an earlier run is replaced by the rename.
+	 */
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 4) < 0 ||
+	    rename(addr.sun_path, path) < 0) {
 		err = -errno;
+		unlink(addr.sun_path);
 		close(fd);
 		return err;
 	}
