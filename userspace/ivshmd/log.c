@@ -50,12 +50,12 @@ void ivd_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void ivd_log_guest(const char *fmt, ...)
+void ivd_log_guest_level(int level, const char *fmt, ...)
 {
 	struct timespec ts;
 	va_list ap;
 
-	if (IVD_WARN > cur_level)
+	if (level > cur_level)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (ts.tv_sec != guest_rl.second) {
@@ -72,6 +72,6 @@ void ivd_log_guest(const char *fmt, ...)
 	}
 	guest_rl.count++;
 	va_start(ap, fmt);
-	vlog(IVD_WARN, fmt, ap);
+	vlog(level, fmt, ap);
 	va_end(ap);
 }

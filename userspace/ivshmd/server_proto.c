@@ -125,7 +125,7 @@ int ivd_server_accept(struct ivd_server *s, int shm_fd)
 	if (c < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	if (s->client_fd >= 0) {
-		ivd_warn("refusing a second client: this server serves one VM");
+		ivd_log_guest("refusing a second client: this server serves one VM");
 		close(c);
 		return 0;
 	}

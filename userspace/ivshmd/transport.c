@@ -87,7 +87,8 @@ void ivd_dev_set_broken(struct ivd_dev *dev, uint32_t reason)
 		return;
 	dev->broken = true;
 	dev->broken_reason = reason;
-	ivd_warn("device broken (reason %u): DEVICE_NEEDS_RESET set, queues stopped", reason);
+	ivd_log_guest("device broken (reason %u): DEVICE_NEEDS_RESET set, queues stopped",
+		      reason);
 	gm_st32(&hdr(dev)->broken_reason, reason);
 	publish_status(dev);
 	gm_release();
@@ -146,10 +147,10 @@ static int set_status(struct ivd_dev *dev, uint32_t val)
 		return IVV_ACK_STATE;
 	dev->status = val;
 	if (add & VIRTIO_CONFIG_S_DRIVER_OK)
-		ivd_info("guest driver ready (features %#llx)",
-			 (unsigned long long)dev->driver_features);
+		ivd_log_guest_level(IVD_INFO, "guest driver ready (features %#llx)",
+				    (unsigned long long)dev->driver_features);
 	if (add & VIRTIO_CONFIG_S_FAILED)
-		ivd_warn("guest driver reported FAILED");
+		ivd_log_guest("guest driver reported FAILED");
 	return IVV_ACK_OK;
 }
 
