@@ -249,6 +249,22 @@ void sl_engine_destroy(struct sl_engine *e);
 int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *ctx,
 		      struct sl_recovery_report *rep, const char **why);
 
+/* sl_log_walk(): see sl_recover.c.  Callback returns non-zero to stop. */
+typedef int (*sl_walk_cb)(void *ctx, const struct sl_rec_hdr *h, u64 pos, u64 waste);
+struct sl_walk_result {
+	u64 records, blocks;
+	u64 end_pos;			/* where the next record would go */
+	u64 last_seq;			/* seq of the last accepted record */
+};
+/**
+ * sl_log_walk() - follow the record chain from a persisted tail with the
+ * exact acceptance rule recovery uses (crc, data crcs, position, prev_seq
+ * link, wrap placement).  For recovery and the CLI (dump/check).  May
+ * allocate; synchronous reads through @ops.  Return: 0 or -errno.
+ */
+int sl_log_walk(const struct sl_sb *sb, const struct sl_dev_ops *ops, void *ctx, u64 tail_pos,
+		u64 tail_prev_seq, sl_walk_cb cb, void *cbctx, struct sl_walk_result *res);
+
 /** sl_engine_sb() - the engine's superblock (geometry, uuid). */
 const struct sl_sb *sl_engine_sb(const struct sl_engine *e);
 

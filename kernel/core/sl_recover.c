@@ -126,36 +126,100 @@ static int sl_rcv_segments(struct sl_rcv *c, u64 *max_seg_seq, const char **why)
 	return 0;
 }
 
+struct sl_walk {
+	const struct sl_sb *sb;
+	const struct sl_dev_ops *ops;
+	void *ctx;
+	void *buf;
+	struct sl_rec_hdr *h;
+};
+
 /* Read and fully validate the record at @pos; 1 = it links, 0 = it does not. */
-static int sl_rcv_try(struct sl_rcv *c, u64 pos, u64 expect_prev, struct sl_rec_hdr *h)
+static int sl_walk_try(struct sl_walk *w, u64 pos, u64 expect_prev)
 {
-	struct sl_engine *e = c->e;
-	const struct sl_geometry *g = &e->sb.geo;
-	u32 i, lba_bad = 0;
+	const struct sl_geometry *g = &w->sb->geo;
+	struct sl_rec_hdr *h = w->h;
+	u32 i;
 	int err;
 
-	err = c->ops->read(c->ctx, SL_DEV_PERF, g->log_start + pos, 1, c->buf);
+	err = w->ops->read(w->ctx, SL_DEV_PERF, g->log_start + pos, 1, w->buf);
 	if (err)
 		return err;
-	if (sl_rec_hdr_decode(c->buf, h, NULL))
+	if (sl_rec_hdr_decode(w->buf, h, NULL))
 		return 0;
-	if (!sl_rec_links(h, e->sb.uuid, pos, expect_prev, g->log_blocks))
+	if (!sl_rec_links(h, w->sb->uuid, pos, expect_prev, g->log_blocks))
 		return 0;
 	for (i = 0; i < h->nr_entries; i++)
 		if (h->entries[i].lba >= g->logical_blocks ||
 		    h->entries[i].nblocks > g->logical_blocks - h->entries[i].lba)
-			lba_bad++;
-	if (lba_bad)
-		return 0;
+			return 0;
 	if (h->nr_blocks) {
-		err = c->ops->read(c->ctx, SL_DEV_PERF, g->log_start + pos + 1, h->nr_blocks,
-				   (u8 *)c->buf + SL_BLOCK_SIZE);
+		err = w->ops->read(w->ctx, SL_DEV_PERF, g->log_start + pos + 1, h->nr_blocks,
+				   (u8 *)w->buf + SL_BLOCK_SIZE);
 		if (err)
 			return err;
-		if (!sl_rec_data_ok(h, 0, h->nr_blocks, (u8 *)c->buf + SL_BLOCK_SIZE))
+		if (!sl_rec_data_ok(h, 0, h->nr_blocks, (u8 *)w->buf + SL_BLOCK_SIZE))
 			return 0;
 	}
 	return 1;
+}
+
+/**
+ * sl_log_walk() - follow the record chain from a persisted tail.
+ * @sb: volume.  @ops/@ctx: synchronous reads.  @tail_pos/@tail_prev_seq:
+ * from the newest valid log header slot.  @cb: called for each accepted
+ * record, in chain order, with its decoded header, position and the waste
+ * skipped before it; a non-zero return stops the walk and is returned.
+ * @res: end position and last seq of the chain.
+ *
+ * A record is accepted iff its header crc and every data crc hold, it
+ * belongs to the volume, names its own position, links to the previous seq,
+ * and lies where the writer's wrap rule would have put it.  Used by recovery
+ * and by `stripelog dump/check`.  May allocate.  Return 0 or -errno.
+ */
+int sl_log_walk(const struct sl_sb *sb, const struct sl_dev_ops *ops, void *ctx, u64 tail_pos,
+		u64 tail_prev_seq, sl_walk_cb cb, void *cbctx, struct sl_walk_result *res)
+{
+	struct sl_walk w = { .sb = sb, .ops = ops, .ctx = ctx };
+	struct sl_log log;
+	u64 pos, waste, expect = tail_prev_seq, steps;
+	int ok, err = 0;
+
+	memset(res, 0, sizeof(*res));
+	w.buf = sl_alloc((size_t)(1 + SL_REC_MAX_BLOCKS) * SL_BLOCK_SIZE);
+	w.h = sl_alloc(sizeof(*w.h));
+	if (!w.buf || !w.h) {
+		err = -ENOMEM;
+		goto out;
+	}
+	sl_log_init(&log, sb->geo.log_blocks, tail_pos);
+	for (steps = 0; steps < log.size; steps++) {
+		pos = sl_log_norm_pos(log.size, log.head);
+		ok = sl_walk_try(&w, pos, expect);
+		if (ok == 0 && pos != 0)
+			ok = sl_walk_try(&w, 0, expect);
+		if (ok < 0) {
+			err = ok;
+			goto out;
+		}
+		if (!ok)
+			break;
+		/* Placed exactly as the writer would have; anything else ends the chain. */
+		if (sl_log_alloc(&log, 1 + (u64)w.h->nr_blocks, &pos, &waste) || pos != w.h->pos)
+			break;
+		err = cb(cbctx, w.h, pos, waste);
+		if (err)
+			goto out;
+		expect = w.h->seq;
+		res->records++;
+		res->blocks += w.h->nr_blocks;
+	}
+out:
+	res->end_pos = sl_log_norm_pos(log.size, log.head);
+	res->last_seq = expect;
+	sl_free(w.buf);
+	sl_free(w.h);
+	return err;
 }
 
 static int sl_rcv_accept(struct sl_rcv *c, const struct sl_rec_hdr *h, u64 pos, u64 waste)
@@ -188,37 +252,32 @@ static int sl_rcv_accept(struct sl_rcv *c, const struct sl_rec_hdr *h, u64 pos, 
 	return sl_engine_apply_rec(e, r, SL_MAP_FILL_GAPS | SL_MAP_IF_NEWER);
 }
 
+static int sl_rcv_record(void *ctx, const struct sl_rec_hdr *h, u64 pos, u64 waste)
+{
+	struct sl_rcv *c = ctx;
+	u64 p2, w2;
+
+	/* Mirror the placement in the engine's log (the walker verified it). */
+	if (sl_log_alloc(&c->e->log, 1 + (u64)h->nr_blocks, &p2, &w2) || p2 != pos || w2 != waste)
+		return -EUCLEAN;
+	return sl_rcv_accept(c, h, pos, waste);
+}
+
 static int sl_rcv_chain(struct sl_rcv *c, const struct sl_loghdr *lh, const char **why)
 {
 	struct sl_engine *e = c->e;
-	struct sl_rec_hdr *h = e->scratch_hdr;
-	u64 pos, waste, expect = lh->tail_prev_seq, steps;
-	int ok, err;
+	struct sl_walk_result res;
+	int err;
 
-	for (steps = 0; steps < e->log.size; steps++) {
-		pos = sl_log_norm_pos(e->log.size, e->log.head);
-		ok = sl_rcv_try(c, pos, expect, h);
-		if (ok == 0 && pos != 0)
-			ok = sl_rcv_try(c, 0, expect, h);
-		if (ok < 0)
-			return sl_rcv_fail(why, "cannot read the data log", ok);
-		if (!ok)
-			break;
-		/* Place it exactly as the writer would have; anything else ends the chain. */
-		if (sl_log_alloc(&e->log, 1 + (u64)h->nr_blocks, &pos, &waste) || pos != h->pos) {
-			if (!sl_log_fits(&e->log, 1 + (u64)h->nr_blocks))
-				break;
-			break;
-		}
-		err = sl_rcv_accept(c, h, pos, waste);
-		if (err)
-			return sl_rcv_fail(why, "out of memory replaying the log", err);
-		expect = h->seq;
-		c->rep->records_replayed++;
-		c->rep->blocks_replayed += h->nr_blocks;
-	}
-	e->last_seq = expect;
-	e->acked_seq = expect;
+	err = sl_log_walk(&e->sb, c->ops, c->ctx, lh->tail_pos, lh->tail_prev_seq, sl_rcv_record, c,
+			  &res);
+	if (err)
+		return sl_rcv_fail(why, err == -ENOMEM ? "out of memory replaying the log" :
+				   "cannot read the data log", err);
+	c->rep->records_replayed = res.records;
+	c->rep->blocks_replayed = res.blocks;
+	e->last_seq = res.last_seq;
+	e->acked_seq = res.last_seq;
 	return 0;
 }
 
