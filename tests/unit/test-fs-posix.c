@@ -444,6 +444,35 @@ static void test_dirs(void)
 	fsk_forget(&k, sub, 1);
 }
 
+/* Objects a guest user creates are that user's (when the server is root). */
+static void test_caller_owns(void)
+{
+	struct fuse_entry_out e;
+	uint64_t ino, fh, d, l;
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;
+	FSK_EQ(fsk_mkdir(&k, FUSE_ROOT_ID, "shared", 01777, &d), 0);
+	k.uid = 1234;
+	k.gid = 4321;
+	FSK_EQ(fsk_create(&k, d, "mine", 0600, O_RDWR, &ino, &fh), 0);
+	FSK_EQ(fsk_release(&k, FUSE_RELEASE, ino, fh), 0);
+	FSK_EQ(fsk_mkdir(&k, d, "mydir", 0700, NULL), 0);
+	FSK_EQ(fsk_symlink(&k, d, "mylink", "mine", &l), 0);
+	FSK_EQ(fsk_mknod(&k, d, "myfifo", S_IFIFO | 0600, 0), 0);
+	FSK_CHECK(!lstat(host("shared/mine"), &st) && st.st_uid == 1234 && st.st_gid == 4321);
+	FSK_CHECK(!lstat(host("shared/mydir"), &st) && st.st_uid == 1234 && st.st_gid == 4321);
+	FSK_CHECK(!lstat(host("shared/mylink"), &st) && st.st_uid == 1234 && st.st_gid == 4321);
+	FSK_CHECK(!lstat(host("shared/myfifo"), &st) && st.st_uid == 1234 && st.st_gid == 4321);
+	/* the switch is per request: the next root request creates as root */
+	k.uid = k.gid = 0;
+	FSK_EQ(fsk_mkdir(&k, d, "rootdir", 0700, NULL), 0);
+	FSK_CHECK(!lstat(host("shared/rootdir"), &st) && st.st_uid == 0 && st.st_gid == 0);
+	FSK_EQ(fsk_lookup(&k, d, "mine", &e), 0);
+	FSK_EQ(e.attr.uid, 1234);
+}
+
 static void test_lifecycle(void)
 {
 	struct fs_stats st;
@@ -488,6 +517,7 @@ int main(void)
 	test_attrs();
 	test_xattr();
 	test_dirs();
+	test_caller_owns();
 	test_lifecycle();
 	fsk_fini(&k);
 	fs_server_free(srv);

@@ -81,6 +81,7 @@ struct fs_server {
 	uint64_t next_fh;
 	uint64_t ninodes;
 	uint64_t nhandles;
+	bool as_root;		/* euid 0: create as the guest caller (fsuid) */
 	atomic_bool initialized;
 	uint32_t proto_minor;
 

@@ -10,9 +10,38 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs_internal.h"
+
+/*
+ * New objects belong to the guest caller (in.uid/in.gid), as on a local
+ * filesystem: when the server runs as root, the creating syscall runs with
+ * this thread's filesystem ids switched to the caller's. setfsuid/setfsgid
+ * are per-thread system calls (unlike setuid, glibc does not broadcast them).
+ */
+struct fs_creds {
+	bool switched;
+};
+
+static void creds_enter(struct fs_server *srv, const struct fs_req *rq, struct fs_creds *c)
+{
+	c->switched = false;
+	if (!srv->as_root || (rq->in.uid == 0 && rq->in.gid == 0))
+		return;
+	syscall(SYS_setfsgid, rq->in.gid);
+	syscall(SYS_setfsuid, rq->in.uid);
+	c->switched = true;
+}
+
+static void creds_leave(struct fs_creds *c)
+{
+	if (!c->switched)
+		return;
+	syscall(SYS_setfsuid, 0);
+	syscall(SYS_setfsgid, 0);
+}
 
 /* Read a name argument that a new or removed entry has. */
 static int new_name(struct fs_req *rq, const char **name)
@@ -60,6 +89,7 @@ static int reply_new_entry(struct fs_server *srv, struct fs_inode *dir, const ch
 
 int fs_op_mkdir(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
+	struct fs_creds c;
 	struct fuse_mkdir_in in;
 	struct fs_inode *dir;
 	const char *name;
@@ -75,9 +105,10 @@ int fs_op_mkdir(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	dir = get_dir(srv, rq->in.nodeid, &r);
 	if (!dir)
 		return r;
-	if (mkdirat(dir->fd, name, in.mode & 07777))
-		r = -errno;
-	else
+	creds_enter(srv, rq, &c);
+	r = mkdirat(dir->fd, name, in.mode & 07777) ? -errno : 0;
+	creds_leave(&c);
+	if (!r)
 		r = reply_new_entry(srv, dir, name, rp);
 	fs_inode_put(srv, dir);
 	return r;
@@ -85,6 +116,7 @@ int fs_op_mkdir(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 
 int fs_op_mknod(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
+	struct fs_creds c;
 	struct fuse_mknod_in in;
 	struct fs_inode *dir;
 	const char *name;
@@ -107,9 +139,10 @@ int fs_op_mknod(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	dir = get_dir(srv, rq->in.nodeid, &r);
 	if (!dir)
 		return r;
-	if (mknodat(dir->fd, name, type | (in.mode & 07777), 0))
-		r = -errno;
-	else
+	creds_enter(srv, rq, &c);
+	r = mknodat(dir->fd, name, type | (in.mode & 07777), 0) ? -errno : 0;
+	creds_leave(&c);
+	if (!r)
 		r = reply_new_entry(srv, dir, name, rp);
 	fs_inode_put(srv, dir);
 	return r;
@@ -117,6 +150,7 @@ int fs_op_mknod(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 
 int fs_op_symlink(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
+	struct fs_creds c;
 	struct fs_inode *dir;
 	const char *name, *target;
 	size_t tlen;
@@ -136,9 +170,10 @@ int fs_op_symlink(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	if (!dir)
 		return r;
 	/* the text is stored, never resolved by the server */
-	if (symlinkat(target, dir->fd, name))
-		r = -errno;
-	else
+	creds_enter(srv, rq, &c);
+	r = symlinkat(target, dir->fd, name) ? -errno : 0;
+	creds_leave(&c);
+	if (!r)
 		r = reply_new_entry(srv, dir, name, rp);
 	fs_inode_put(srv, dir);
 	return r;
@@ -315,6 +350,7 @@ int fs_open_flags(uint32_t flags)
 
 int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
+	struct fs_creds c;
 	struct {
 		struct fuse_entry_out e;
 		struct fuse_open_out o;
@@ -339,12 +375,13 @@ int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	 * O_NOFOLLOW: a dangling symlink under this name is not followed.
 	 * O_NONBLOCK: an existing FIFO under this name cannot block a worker.
 	 */
+	creds_enter(srv, rq, &c);
 	fd = openat(dir->fd, name, fs_open_flags(in.flags) | (int)(in.flags & (O_EXCL | O_TRUNC)) |
 		    O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, in.mode & 07777);
-	if (fd < 0) {
-		r = -errno;
+	r = fd < 0 ? -errno : 0;
+	creds_leave(&c);
+	if (fd < 0)
 		goto out_dir;
-	}
 	if (fstat(fd, &st)) {
 		r = -errno;
 		goto out_fd;

@@ -218,6 +218,7 @@ struct fs_server *fs_server_new(const struct fs_config *cfg, int *err)
 	srv->tag = cfg->tag ? strdup(cfg->tag) : NULL;
 	srv->cfg.tag = srv->tag;
 	srv->root_rdfd = -1;
+	srv->as_root = geteuid() == 0;
 	srv->next_nodeid = FUSE_ROOT_ID + 1;
 	srv->next_fh = 1;
 	pthread_mutex_init(&srv->lock, NULL);

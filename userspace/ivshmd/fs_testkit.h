@@ -24,6 +24,7 @@
 struct fsk {
 	struct fs_server *srv;
 	uint64_t unique;
+	uint32_t uid, gid;		/* caller ids put in the next requests */
 	unsigned char *req;
 	size_t len;
 	unsigned char *reply;		/* reassembled reply */
@@ -76,6 +77,8 @@ static inline void fsk_begin(struct fsk *k, uint32_t opcode, uint64_t nodeid)
 	in.opcode = opcode;
 	in.unique = ++k->unique;
 	in.nodeid = nodeid;
+	in.uid = k->uid;
+	in.gid = k->gid;
 	memcpy(k->req, &in, sizeof(in));
 	k->len = sizeof(in);
 }
