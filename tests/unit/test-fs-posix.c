@@ -444,6 +444,51 @@ static void test_dirs(void)
 	fsk_forget(&k, sub, 1);
 }
 
+/*
+ * A READ reply laid out as the guest's virtio_fs maps it: the out header in
+ * its own descriptor, then one descriptor per (here: small) page.
+ */
+static void test_scattered_read(void)
+{
+	enum { SEGS = 300, SEG = 512, LEN = 100000 };
+	static unsigned char data[LEN], out[16 + SEGS * SEG];
+	struct iovec iov[SEGS + 1];
+	struct fuse_read_in ri;
+	struct fuse_in_header in;
+	unsigned char req[sizeof(in) + sizeof(ri)];
+	uint64_t ino, fh;
+	long r;
+	int i;
+
+	for (i = 0; i < LEN; i++)
+		data[i] = (unsigned char)(i * 7 + i / 251);
+	FSK_EQ(fsk_create(&k, FUSE_ROOT_ID, "big", 0644, O_RDWR, &ino, &fh), 0);
+	for (i = 0; i < LEN; i += 65536)
+		FSK_EQ(fsk_write(&k, ino, fh, (uint64_t)i, data + i,
+				 LEN - i < 65536 ? LEN - i : 65536), 0);
+	iov[0].iov_base = out;
+	iov[0].iov_len = 16;
+	for (i = 0; i < SEGS; i++) {
+		iov[i + 1].iov_base = out + 16 + (size_t)i * SEG;
+		iov[i + 1].iov_len = SEG;
+	}
+	memset(&in, 0, sizeof(in));
+	in.opcode = FUSE_READ;
+	in.unique = 99999;
+	in.nodeid = ino;
+	in.len = sizeof(req);
+	memset(&ri, 0, sizeof(ri));
+	ri.fh = fh;
+	ri.size = LEN;
+	memcpy(req, &in, sizeof(in));
+	memcpy(req + sizeof(in), &ri, sizeof(ri));
+	r = fs_server_handle(k.srv, req, sizeof(req), iov, SEGS + 1);
+	FSK_EQ(r, 16 + LEN);
+	FSK_CHECK(!memcmp(out + 16, data, LEN));
+	FSK_EQ(fsk_release(&k, FUSE_RELEASE, ino, fh), 0);
+	fsk_forget(&k, ino, 1);
+}
+
 /* Objects a guest user creates are that user's (when the server is root). */
 static void test_caller_owns(void)
 {
@@ -517,6 +562,7 @@ int main(void)
 	test_attrs();
 	test_xattr();
 	test_dirs();
+	test_scattered_read();
 	test_caller_owns();
 	test_lifecycle();
 	fsk_fini(&k);

@@ -295,23 +295,32 @@ int fs_inode_reopen(struct fs_server *srv, struct fs_inode *ino, int flags)
 	if (ino->type != S_IFREG && ino->type != S_IFIFO)
 		return ino->type == S_IFLNK ? -ELOOP : -ENXIO;
 
-	pthread_mutex_lock(&srv->lock);
-	parent = ino->parent;
-	if (!parent || !ino->name || strlen(ino->name) > FS_NAME_MAX) {
-		pthread_mutex_unlock(&srv->lock);
-		return -ESTALE;
-	}
-	parent->refs++;
-	strcpy(name, ino->name);
-	pthread_mutex_unlock(&srv->lock);
-
-	fd = openat(parent->fd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	fs_inode_put(srv, parent);
-	if (fd < 0 && (errno == ENOENT || errno == ELOOP) && ino->fhandle && srv->root_rdfd >= 0)
-		/* the hint went stale: the handle names the inode itself (needs
-		 * CAP_DAC_READ_SEARCH); checked below like any other open */
+	/*
+	 * Preferred: the kernel file handle we took from our own O_PATH fd names
+	 * the inode itself, no name involved (needs CAP_DAC_READ_SEARCH). Else
+	 * the name hint, which a concurrent rename may have pointed elsewhere:
+	 * O_NOFOLLOW|O_NONBLOCK so that nothing is followed or blocks, and the
+	 * dev/ino check below rejects any other object.
+	 */
+	fd = -1;
+	if (ino->fhandle && srv->root_rdfd >= 0)
 		fd = open_by_handle_at(srv->root_rdfd, ino->fhandle,
 				       flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		pthread_mutex_lock(&srv->lock);
+		parent = ino->parent;
+		if (!parent || !ino->name || strlen(ino->name) > FS_NAME_MAX) {
+			pthread_mutex_unlock(&srv->lock);
+			return -ESTALE;
+		}
+		parent->refs++;
+		strcpy(name, ino->name);
+		pthread_mutex_unlock(&srv->lock);
+
+		fd = openat(parent->fd, name,
+			    flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		fs_inode_put(srv, parent);
+	}
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) || st.st_dev != ino->dev || st.st_ino != ino->ino) {

@@ -57,7 +57,8 @@ out:
 	return r;
 }
 
-#define READ_IOV_MAX 64
+/* one per reply descriptor: the guest maps a READ reply page by page */
+#define READ_IOV_MAX FS_MAX_REPLY_IOV
 
 int fs_op_read(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
