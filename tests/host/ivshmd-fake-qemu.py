@@ -7,8 +7,8 @@ window, performs the virtio-ivshmem register handshake and drives a split
 virtqueue with virtio-blk requests, checking results against the backing file.
 
 usage: ivshmd-fake-qemu.py IVSHMD_BINARY SCENARIO
-scenarios: greeting, blk, hostile, second, sigterm, disconnect-once,
-disconnect-wait, vectors1
+scenarios: greeting, blk, blk-inline (--threads 0), hostile, second,
+sigterm, disconnect-once, disconnect-wait, vectors1
 It starts IVSHMD_BINARY on a temporary socket and 16 MiB backing file, runs
 the scenario, stops the server with SIGTERM (it must exit 0) and checks the
 server's log for sanitizer reports.  Exit 0 on success; prints "FAIL: ..."
@@ -474,13 +474,14 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ivshmd-test.")
     vectors = 1 if scen == "vectors1" else 2
     p, path, backing = start(binary, tmp, ["--vectors", str(vectors)] +
-                             (["--wait"] if scen == "disconnect-wait" else []))
+                             (["--wait"] if scen == "disconnect-wait" else []) +
+                             (["--threads", "0"] if scen == "blk-inline" else []))
     os.environ["IVSHMD_PID"] = str(p.pid)
     c = Client(path, vectors)
     running = True
     if scen == "greeting":
         scenario_greeting(c, backing)
-    elif scen in ("blk", "vectors1"):
+    elif scen in ("blk", "blk-inline", "vectors1"):
         scenario_blk(c, backing)
     elif scen == "hostile":
         scenario_hostile(c, backing)

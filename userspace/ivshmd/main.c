@@ -57,7 +57,8 @@ static void usage(FILE *f)
 "  --readonly         serve the disk read-only (VIRTIO_BLK_F_RO)\n"
 "  --vectors N        doorbell/MSI-X vectors, 1..%d (default 2; must match\n"
 "                     QEMU's vectors=)\n"
-"  --threads N        backend I/O threads (default 4)\n"
+"  --threads N        backend I/O threads (default 4); 0 serves each request\n"
+"                     inline in the event loop (no overlap, fewer hops)\n"
 "  --once             exit when the VM disconnects (default)\n"
 "  --wait             after a disconnect, wait for the next VM\n"
 "  -v, --verbose      more log output (repeat for debug)\n"
@@ -143,8 +144,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 't':
-			if (parse_uint(optarg, 1, IVD_POOL_MAX_THREADS, &o->threads)) {
-				fprintf(stderr, "ivshmd: --threads must be 1..%d\n",
+			if (parse_uint(optarg, 0, IVD_POOL_MAX_THREADS, &o->threads)) {
+				fprintf(stderr, "ivshmd: --threads must be 0..%d\n",
 					IVD_POOL_MAX_THREADS);
 				return 2;
 			}
