@@ -72,10 +72,8 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int32_t s32;
 typedef int64_t s64;
-/* No sparse in userspace: the __le types are plain integers here. */
-typedef uint16_t __le16;
-typedef uint32_t __le32;
-typedef uint64_t __le64;
+/* __le16/32/64 come from the UAPI header (plain integers without sparse). */
+#include <linux/types.h>
 
 #define cpu_to_le16(x) htole16(x)
 #define cpu_to_le32(x) htole32(x)

@@ -185,6 +185,7 @@ int sl_log_walk(const struct sl_sb *sb, const struct sl_dev_ops *ops, void *ctx,
 	u64 pos, waste, expect = tail_prev_seq, steps;
 	int ok, err = 0;
 
+	sl_log_init(&log, sb->geo.log_blocks, tail_pos);
 	memset(res, 0, sizeof(*res));
 	w.buf = sl_alloc((size_t)(1 + SL_REC_MAX_BLOCKS) * SL_BLOCK_SIZE);
 	w.h = sl_alloc(sizeof(*w.h));
@@ -192,7 +193,6 @@ int sl_log_walk(const struct sl_sb *sb, const struct sl_dev_ops *ops, void *ctx,
 		err = -ENOMEM;
 		goto out;
 	}
-	sl_log_init(&log, sb->geo.log_blocks, tail_pos);
 	for (steps = 0; steps < log.size; steps++) {
 		pos = sl_log_norm_pos(log.size, log.head);
 		ok = sl_walk_try(&w, pos, expect);
@@ -286,7 +286,7 @@ int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *c
 {
 	struct sl_recovery_report local;
 	struct sl_rcv c = { .e = e, .ops = ops, .ctx = ctx, .rep = rep ? rep : &local };
-	struct sl_loghdr lh;
+	struct sl_loghdr lh = { 0 };
 	u64 max_seg_seq = 0, gap = SL_SEQ_GAP;
 	int err;
 

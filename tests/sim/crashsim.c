@@ -12,7 +12,9 @@
  *     older than the newest durable one (stale-after-newer).
  *
  *   crashsim [--seed S] [--iterations N] [--scenario random|orphan]
- *            [--break ack-early|no-gap] [--verbose]
+ *            [--break ack-early|no-gap] [--save-images DIR] [--verbose]
+ * --save-images writes DIR/perf.img and DIR/leg0.img after the last recovery
+ * (images of a crashed-and-recovered volume, for the CLI tests).
  * Exit 0 when every check holds, 1 on a violation (the seed and cut number
  * reproduce it), 2 on usage errors.
  */
@@ -543,16 +545,38 @@ static int run_orphan(struct sim *s, u64 iterations)
 	return 0;
 }
 
+static int save_images(struct sim *s, const char *dir)
+{
+	char path[4096];
+	const struct simdev *d[2] = { &s->perf, &s->leg };
+	const char *name[2] = { "perf.img", "leg0.img" };
+	FILE *f;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name[i]);
+		f = fopen(path, "wb");
+		if (!f || fwrite(d[i]->stable, SL_BLOCK_SIZE, d[i]->nblocks, f) != d[i]->nblocks) {
+			perror(path);
+			if (f)
+				fclose(f);
+			return -1;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: crashsim [--seed S] [--iterations N] [--scenario random|orphan]\n"
-		   "                [--break ack-early|no-gap] [--verbose]\n");
+		   "                [--break ack-early|no-gap] [--save-images DIR] [--verbose]\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct sim *s = calloc(1, sizeof(*s));
-	const char *scenario = "random";
+	const char *scenario = "random", *images = NULL;
 	u64 iterations = 1000;
 	struct timespec t0, t1;
 	double secs;
@@ -578,6 +602,8 @@ int main(int argc, char **argv)
 				usage(stderr);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--save-images") && i + 1 < argc) {
+			images = argv[++i];
 		} else if (!strcmp(argv[i], "--verbose")) {
 			s->verbose = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -598,6 +624,8 @@ int main(int argc, char **argv)
 	if (!err)
 		err = !strcmp(scenario, "orphan") ? run_orphan(s, iterations) :
 						    run_random(s, iterations);
+	if (!err && images)
+		err = save_images(s, images);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("crashsim: scenario %s seed %llu%s%s: %llu cuts, %llu recoveries, %llu records "
