@@ -8,7 +8,8 @@
  * the record's length (so the fuzzer reaches the handlers more often).
  * Every input runs on a fresh server over an emptied root after an INIT,
  * so nodeids (2, 3, ...) and fhs (1, 2, ...) are deterministic.
- * After each input: nothing may exist outside the root but the sentinel.
+ * After each input: nothing may exist outside the root but the sentinel,
+ * and every fd the server opened is closed again.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -101,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fs_server *srv;
 	unsigned char reply[256];
 	struct iovec iov = { reply, sizeof(reply) };
-	int err = 0, nreq = 0;
+	int err = 0, nreq = 0, fds = fsk_count_fds();
 
 	wipe_root();
 	srv = fs_server_new(&cfg, &err);
@@ -160,6 +161,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= len;
 	}
 	fs_server_free(srv);
+	if (fsk_count_fds() != fds) {
+		fprintf(stderr, "fuzz-fs-requests: file descriptor leaked\n");
+		abort();
+	}
 	check_confined();
 	return 0;
 }

@@ -101,6 +101,7 @@ int main(void)
 	struct fsk k;
 	struct fs_stats st;
 	int f, c, n;
+	int fds_before = fsk_count_fds();
 
 	fsk_mkdirs(&dirs, "test-fs-concurrent");
 	srv = fsk_server(dirs.root, false, 4);
@@ -227,6 +228,7 @@ int main(void)
 
 	fsk_fini(&k);
 	fs_server_free(srv);
+	FSK_EQ(fsk_count_fds(), fds_before);	/* no fd leaked on any path */
 	fsk_rm_rf(dirs.base);
 	printf("test-fs-concurrent: ok (%d requests)\n", NFILES * NWRITES + 200 + NFILES + 2);
 	return 0;

@@ -449,6 +449,7 @@ static void test_readonly(void)
 int main(void)
 {
 	struct fs_server *srv;
+	int fds_before = fsk_count_fds();
 
 	fsk_mkdirs(&dirs, "test-fs-confine");
 	write_file(path(dirs.outside, "secret"), "top secret\n", 0600);
@@ -463,6 +464,7 @@ int main(void)
 	fsk_fini(&k);
 	fs_server_free(srv);
 	test_readonly();
+	FSK_EQ(fsk_count_fds(), fds_before);	/* no fd leaked on any path */
 	fsk_rm_rf(dirs.base);
 	printf("test-fs-confine: ok\n");
 	return 0;

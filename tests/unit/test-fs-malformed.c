@@ -495,6 +495,7 @@ int main(void)
 	struct fs_server *srv;
 	char p[600];
 	int fd;
+	int fds_before = fsk_count_fds();
 
 	fsk_mkdirs(&dirs, "test-fs-malformed");
 	snprintf(p, sizeof(p), "%s/victim", dirs.root);
@@ -517,6 +518,7 @@ int main(void)
 	test_forget_overcount();
 	fsk_fini(&k);
 	fs_server_free(srv);
+	FSK_EQ(fsk_count_fds(), fds_before);	/* no fd leaked on any path */
 	fsk_rm_rf(dirs.base);
 	printf("test-fs-malformed: ok\n");
 	return 0;

@@ -553,6 +553,7 @@ static void test_lifecycle(void)
 int main(void)
 {
 	struct fs_server *srv;
+	int fds_before = fsk_count_fds();
 
 	fsk_mkdirs(&dirs, "test-fs-posix");
 	srv = fsk_server(dirs.root, false, 2);
@@ -567,6 +568,7 @@ int main(void)
 	test_lifecycle();
 	fsk_fini(&k);
 	fs_server_free(srv);
+	FSK_EQ(fsk_count_fds(), fds_before);	/* no fd leaked on any path */
 	fsk_rm_rf(dirs.base);
 	printf("test-fs-posix: ok\n");
 	return 0;

@@ -481,6 +481,7 @@ static inline int fsk_readdir_all(struct fsk *k, uint64_t dir, bool plus, uint32
 
 /* ---- scratch directories: <base>/root is exported, <base>/outside is not */
 
+#include <dirent.h>
 #include <ftw.h>
 #include <unistd.h>
 
@@ -496,6 +497,21 @@ static inline int fsk_rm_cb(const char *path, const struct stat *st, int type, s
 static inline void fsk_rm_rf(const char *path)
 {
 	nftw(path, fsk_rm_cb, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Open file descriptors of this process (fd leak checks). */
+static inline int fsk_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	FSK_CHECK(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory stream itself */
 }
 
 struct fsk_dirs {
