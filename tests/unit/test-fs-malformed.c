@@ -382,6 +382,11 @@ static void test_lying_lengths(void)
 		fsk_put(&k, &ri, sizeof(ri));
 		FSK_EQ(fsk_send(&k), 0);
 		FSK_CHECK(k.payload_len > 0 && k.payload_len <= 100 - 16);
+		/* room for no entry at all: an error, not an empty (EOF) reply */
+		ri.size = 20;
+		fsk_begin(&k, FUSE_READDIR, FUSE_ROOT_ID);
+		fsk_put(&k, &ri, sizeof(ri));
+		FSK_EQ(fsk_send(&k), -EOVERFLOW);
 	}
 	k.reply_cap = FSK_REPLY_MAX;
 

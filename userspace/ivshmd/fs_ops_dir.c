@@ -104,6 +104,9 @@ static int do_readdir(struct fs_server *srv, struct fs_req *rq, struct fs_reply 
 		rec = rec_align(hdr + namelen);
 		if (rp->len > room || rec > room - rp->len) {
 			seekdir(h->dir, before);	/* next call starts here */
+			/* an empty reply would read as end of directory */
+			if (!rp->len)
+				r = -EOVERFLOW;
 			break;
 		}
 		ino = de->d_ino;
