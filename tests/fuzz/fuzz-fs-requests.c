@@ -91,7 +91,7 @@ static void check_confined(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fs_config cfg = {
-		.root = dirs.root, .tag = "fuzz", .nthreads = 1, .quiet = true,
+		.root = dirs.root, .tag = "fuzz", .no_workers = true, .quiet = true,
 		.max_write = 65536, .max_inodes = 64, .max_handles = 16,
 		.max_file_size = 1 << 20,
 	};

@@ -228,6 +228,24 @@ int main(void)
 
 	fsk_fini(&k);
 	fs_server_free(srv);
+
+	/* no_workers: the caller's threads serve; submit completes inline */
+	{
+		struct fs_config cfg = { .root = dirs.root, .no_workers = true, .quiet = true };
+		struct fuse_init_in ii = { .major = 7, .minor = 36 };
+		struct fuse_getattr_in gi = { 0 };
+		int err = 0;
+
+		srv = fs_server_new(&cfg, &err);
+		FSK_CHECK(srv);
+		make(&slots[0], FUSE_INIT, 0, &ii, sizeof(ii), NULL, 0);
+		submit(&slots[0]);
+		FSK_EQ(reply_error(&slots[0]), 0);	/* already done */
+		make(&slots[1], FUSE_GETATTR, FUSE_ROOT_ID, &gi, sizeof(gi), NULL, 0);
+		submit(&slots[1]);
+		FSK_EQ(reply_error(&slots[1]), 0);
+		fs_server_free(srv);
+	}
 	FSK_EQ(fsk_count_fds(), fds_before);	/* no fd leaked on any path */
 	fsk_rm_rf(dirs.base);
 	printf("test-fs-concurrent: ok (%d requests)\n", NFILES * NWRITES + 200 + NFILES + 2);

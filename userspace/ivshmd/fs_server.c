@@ -79,6 +79,12 @@ int fs_server_submit(struct fs_server *srv, const void *req, size_t req_len,
 	if (!srv || !done || reply_iovcnt < 0 || reply_iovcnt > FS_MAX_REPLY_IOV ||
 	    (reply_iovcnt && !reply_iov) || (req_len && !req))
 		return -EINVAL;
+	if (srv->cfg.no_workers) {
+		long r = fs_server_handle(srv, req, req_len, reply_iov, reply_iovcnt);
+
+		done(cookie, r < 0 ? 0 : (size_t)r, r < 0 ? (int)r : 0);
+		return 0;
+	}
 	job = malloc(sizeof(*job) + (size_t)reply_iovcnt * sizeof(struct iovec));
 	if (!job)
 		return -ENOMEM;
@@ -252,7 +258,9 @@ struct fs_server *fs_server_new(const struct fs_config *cfg, int *err)
 		r = -ENOMEM;
 		goto fail;
 	}
-	srv->threads = calloc(srv->cfg.nthreads, sizeof(*srv->threads));
+	if (srv->cfg.no_workers)
+		srv->cfg.nthreads = 0;
+	srv->threads = calloc(srv->cfg.nthreads ? srv->cfg.nthreads : 1, sizeof(*srv->threads));
 	if (!srv->threads) {
 		r = -ENOMEM;
 		goto fail;

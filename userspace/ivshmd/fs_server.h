@@ -24,6 +24,9 @@ struct fs_config {
 	const char *tag;	/* virtio-fs tag, informational (may be NULL) */
 	bool readonly;		/* every mutation fails with EROFS */
 	unsigned int nthreads;	/* worker threads; 0 = 4 */
+	bool no_workers;	/* start no threads: the caller runs fs_server_handle()
+				 * on its own pool; fs_server_submit() then serves the
+				 * request inline and calls done() before returning */
 	uint32_t max_write;	/* largest WRITE payload accepted; 0 = 256 KiB */
 	uint32_t timeout_ms;	/* entry/attribute cache timeout for the guest; 0 = none */
 	uint32_t max_inodes;	/* inode table cap (each holds an fd); 0 = 16384 */
@@ -59,7 +62,8 @@ struct fs_server *fs_server_new(const struct fs_config *cfg, int *err);
  * Queue one request. req/req_len and the memory the iovec describes must stay
  * valid until done() runs; the iovec array itself is copied (at most
  * FS_MAX_REPLY_IOV entries). Returns 0 if accepted (done() will be called
- * exactly once, from a worker thread) or -errno if not (done() is not called):
+ * exactly once, from a worker thread, or before returning with no_workers)
+ * or -errno if not (done() is not called):
  * -EINVAL bad arguments, -ESHUTDOWN server stopping, -ENOMEM.
  */
 #define FS_MAX_REPLY_IOV 1024
