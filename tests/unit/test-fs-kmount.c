@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -548,6 +549,47 @@ int main(void)
 		fprintf(stderr, "trees differ:\nref:  %s\nmnt:  %s\nroot: %s\n", t_ref, t_mnt,
 			t_root);
 		return 1;
+	}
+
+	/* a non-root user on the client: what it creates is its own on the host */
+	{
+		char a[600], h[600];
+		struct stat st;
+		pid_t pid;
+		int status;
+
+		FSK_CHECK(!chmod(dirs.base, 0755));	/* mkdtemp made it 0700 */
+		snprintf(a, sizeof(a), "%s/pub", mnt);
+		FSK_CHECK(!mkdir(a, 01777));
+		pid = fork();
+		FSK_CHECK(pid >= 0);
+		if (pid == 0) {
+			int fd;
+
+			if (setgid(4321) || setuid(1234))
+				_exit(2);
+			snprintf(a, sizeof(a), "%s/pub/userfile", mnt);
+			fd = open(a, O_CREAT | O_EXCL | O_WRONLY, 0600);
+			if (fd < 0 || write(fd, "u", 1) != 1)
+				_exit(3);
+			close(fd);
+			snprintf(a, sizeof(a), "%s/pub/userdir", mnt);
+			if (mkdir(a, 0700))
+				_exit(4);
+			/* and it cannot write into root's private directory */
+			snprintf(a, sizeof(a), "%s/d/denied", mnt);
+			if (open(a, O_CREAT | O_WRONLY, 0600) >= 0 || errno != EACCES)
+				_exit(5);
+			_exit(0);
+		}
+		FSK_CHECK(waitpid(pid, &status, 0) == pid);
+		FSK_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : 99, 0);
+		snprintf(h, sizeof(h), "%s/pub/userfile", dirs.root);
+		FSK_CHECK(!lstat(h, &st) && st.st_uid == 1234 && st.st_gid == 4321);
+		snprintf(h, sizeof(h), "%s/pub/userdir", dirs.root);
+		FSK_CHECK(!lstat(h, &st) && st.st_uid == 1234 && st.st_gid == 4321);
+		snprintf(h, sizeof(h), "%s/pub", dirs.root);
+		fsk_rm_rf(h);
 	}
 
 	measure(mnt, "fuse mount through fs_server_submit");
