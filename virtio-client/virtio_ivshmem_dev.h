@@ -48,14 +48,13 @@ struct vi_vq {
 	/*
 	 * Outstanding-chain accounting for the dead-server stub: for each head,
 	 * times it appeared in the avail ring minus times it appeared in the
-	 * used ring, observed on every DMA map/unmap (so no ring position is
-	 * overwritten between two observations) and on each watchdog tick.
+	 * used ring, observed on every kick, DMA map/unmap (so no ring position
+	 * is overwritten between two observations) and stub pass.
 	 */
 	spinlock_t track_lock;
 	u16 num;
 	u16 seen_avail;
 	u16 seen_used;
-	bool track_lost;	/* accounting inconsistent: fall back to positions */
 	s16 *pending;
 };
 

@@ -23,6 +23,49 @@
 
 #include "virtio_ivshmem_dev.h"
 
+/*
+ * Account ring entries published since the last look; track_lock held.
+ * A jump of either index beyond the ring size cannot be real (a scribbled
+ * avail idx is rewritten by the driver's next add): that look is skipped.
+ * A completion whose publication was never seen is not counted below zero.
+ */
+static void vi_track_locked(struct vi_vq *vvq)
+{
+	const struct vring *vr = virtqueue_get_vring(vvq->vq);
+	struct virtio_device *vdev = vvq->vq->vdev;
+	u16 mask = vvq->num - 1, idx, h;
+	u32 id;
+
+	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
+	virt_rmb();
+	if ((u16)(idx - vvq->seen_avail) <= vvq->num) {
+		for (; vvq->seen_avail != idx; vvq->seen_avail++) {
+			h = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->ring[vvq->seen_avail & mask]));
+			if (h < vvq->num)
+				vvq->pending[h]++;
+		}
+	}
+
+	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
+	virt_rmb();
+	if ((u16)(idx - vvq->seen_used) > vvq->num)
+		return;
+	for (; vvq->seen_used != idx; vvq->seen_used++) {
+		id = virtio32_to_cpu(vdev, READ_ONCE(vr->used->ring[vvq->seen_used & mask].id));
+		if (id < vvq->num && vvq->pending[id] > 0)
+			vvq->pending[id]--;
+	}
+}
+
+static void vi_track_vq(struct vi_vq *vvq)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vvq->track_lock, flags);
+	vi_track_locked(vvq);
+	spin_unlock_irqrestore(&vvq->track_lock, flags);
+}
+
 static bool vi_notify(struct virtqueue *vq)
 {
 	struct vi_dev *vi = to_vi(vq->vdev);
@@ -32,48 +75,11 @@ static bool vi_notify(struct virtqueue *vq)
 		schedule_work(&vi->stub_work);
 		return true;
 	}
+	/* The driver just published: account it before the window can change. */
+	vi_track_vq(vvq);
 	atomic64_inc(&vi->stat_kicks);
 	vi_ring_doorbell(vi, vvq->doorbell);
 	return true;
-}
-
-/* Account ring entries published since the last look; track_lock held. */
-static void vi_track_locked(struct vi_vq *vvq)
-{
-	const struct vring *vr = virtqueue_get_vring(vvq->vq);
-	struct virtio_device *vdev = vvq->vq->vdev;
-	u16 idx, n, h;
-	u32 id;
-
-	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
-	virt_rmb();
-	/*
-	 * A jump beyond the ring size cannot be real (the guest's own index is
-	 * rewritten on its next add): skip this look rather than account it.
-	 */
-	n = idx - vvq->seen_avail;
-	if (n > vvq->num)
-		goto used;
-	for (; !vvq->track_lost && vvq->seen_avail != idx; vvq->seen_avail++) {
-		h = virtio16_to_cpu(vdev,
-				    READ_ONCE(vr->avail->ring[vvq->seen_avail & (vvq->num - 1)]));
-		if (h < vvq->num)
-			vvq->pending[h]++;
-	}
-	vvq->seen_avail = idx;
-used:
-	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
-	virt_rmb();
-	n = idx - vvq->seen_used;
-	if (n > vvq->num)
-		return;
-	for (; !vvq->track_lost && vvq->seen_used != idx; vvq->seen_used++) {
-		id = virtio32_to_cpu(vdev,
-				     READ_ONCE(vr->used->ring[vvq->seen_used & (vvq->num - 1)].id));
-		if (id < vvq->num && --vvq->pending[id] < 0)
-			vvq->track_lost = true;
-	}
-	vvq->seen_used = idx;
 }
 
 /**
@@ -84,20 +90,13 @@ used:
  */
 void vi_track_all(struct vi_dev *vi)
 {
-	unsigned long flags;
 	unsigned int i;
 
 	if (!READ_ONCE(vi->vqs_ready) || vi_is_dead(vi))
 		return;
-	for (i = 0; i < vi->nvqs; i++) {
-		struct vi_vq *vvq = &vi->vqs[i];
-
-		if (!vvq->vq)
-			continue;
-		spin_lock_irqsave(&vvq->track_lock, flags);
-		vi_track_locked(vvq);
-		spin_unlock_irqrestore(&vvq->track_lock, flags);
-	}
+	for (i = 0; i < vi->nvqs; i++)
+		if (vi->vqs[i].vq)
+			vi_track_vq(&vi->vqs[i]);
 }
 
 /**
@@ -147,25 +146,14 @@ static unsigned int vi_stub_queue(struct vi_dev *vi, struct vi_vq *vvq)
 	struct virtio_device *vdev = &vi->vdev;
 	unsigned int done = 0, h;
 	unsigned long flags;
-	u16 uidx, aidx;
+	u16 uidx;
 
 	spin_lock_irqsave(&vvq->track_lock, flags);
 	vi_track_locked(vvq);
 	uidx = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
-	if (!vvq->track_lost) {
-		for (h = 0; h < vvq->num; h++) {
-			for (; vvq->pending[h] > 0 && done < vvq->num; vvq->pending[h]--, done++)
-				vi_stub_push(vvq, vr, &uidx, h);
-		}
-	} else {
-		/* Accounting lost: assume in-order completion by the host. */
-		aidx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
-		virt_rmb();
-		for (; uidx != aidx && done < vvq->num; done++) {
-			h = virtio16_to_cpu(vdev,
-					    READ_ONCE(vr->avail->ring[uidx & (vvq->num - 1)]));
+	for (h = 0; h < vvq->num; h++) {
+		for (; vvq->pending[h] > 0 && done < vvq->num; vvq->pending[h]--, done++)
 			vi_stub_push(vvq, vr, &uidx, h);
-		}
 	}
 	if (done) {
 		smp_store_release(&vr->used->idx, cpu_to_virtio16(vdev, uidx));
