@@ -40,7 +40,9 @@ static void vi_track_locked(struct vi_vq *vvq)
 	virt_rmb();
 	if ((u16)(idx - vvq->seen_avail) <= vvq->num) {
 		for (; vvq->seen_avail != idx; vvq->seen_avail++) {
-			h = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->ring[vvq->seen_avail & mask]));
+			__virtio16 raw = READ_ONCE(vr->avail->ring[vvq->seen_avail & mask]);
+
+			h = virtio16_to_cpu(vdev, raw);
 			if (h < vvq->num)
 				vvq->pending[h]++;
 		}
