@@ -12,6 +12,28 @@ bin=${IVSHMD_BIN:-build/asan/bin/ivshmd}
 [ -x "$bin" ] || { echo "ivshmd not built (run make)"; exit 1; }
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 rc=0
+echo "==== command line"
+"$bin" --help | grep -q -- '--socket PATH' || { echo "FAIL: --help"; rc=1; }
+expect_exit() { # status args...
+	local want=$1 got
+	shift
+	"$bin" "$@" >/dev/null 2>&1
+	got=$?
+	[ "$got" = "$want" ] || { echo "FAIL: ivshmd $* exited $got, expected $want"; rc=1; }
+}
+t=$(mktemp -d)
+truncate -s 1M "$t/disk"
+expect_exit 2
+expect_exit 2 --socket "$t/s" --blk "$t/disk" --shm-size 3M
+expect_exit 2 --socket "$t/s" --blk "$t/disk" --shm-size 2G
+expect_exit 2 --socket "$t/s" --blk "$t/disk" --vectors 0
+expect_exit 2 --socket "$t/s" --blk "$t/disk" --vectors 65
+expect_exit 2 --socket "$t/s" --blk "$t/disk" extra
+expect_exit 1 --socket "$t/s" --blk "$t/missing"
+expect_exit 1 --socket "$t/s" --blk "$t"
+touch "$t/not-a-socket"
+expect_exit 1 --socket "$t/not-a-socket" --blk "$t/disk"
+rm -rf "$t"
 for scenario in greeting second disconnect-once disconnect-wait vectors1; do
 	echo "==== $scenario"
 	python3 tests/host/ivshmd-fake-qemu.py "$bin" "$scenario" || rc=1
