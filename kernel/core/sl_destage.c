@@ -424,6 +424,8 @@ void sl_engine_destage_written(struct sl_engine *e, struct sl_destage *d, int er
 		e->segs[d->seg_index].busy = false;
 		if (err)
 			sl_engine_fail(e);
+		if (p->victim != SL_NO_SEG && !e->segs[p->victim].live)
+			e->st.segs_cleaned++;
 		e->st.dev_bytes_written += ((u64)d->nr_copies + d->sum_blocks) * SL_BLOCK_SIZE;
 	}
 	sl_fill_loghdr(e, p);

@@ -169,6 +169,7 @@ struct sl_status {
 	u64 batches;				/* log records written */
 	u64 writes;				/* user writes/discards logged */
 	u64 destages;
+	u64 segs_cleaned;			/* victims emptied by cleaning */
 	u64 map_extents;
 	u64 last_seq;				/* last acknowledged record seq */
 };
@@ -203,6 +204,7 @@ struct sl_recovery_report {
 	bool formatted;				/* a zeroed volume was formatted */
 	u64 loghdr_generation;
 	u64 segments_scanned, segments_valid;
+	u64 segments_uncommitted;		/* newer than the log header: invalidated */
 	u64 records_replayed, blocks_replayed;
 	u64 tail_pos, head_pos;
 	u64 last_seq, next_seq;
@@ -244,6 +246,9 @@ void sl_engine_destroy(struct sl_engine *e);
  * log header slot, every segment summary (newest seq per block wins), then
  * the record chain from the persisted tail (header crc, data crcs, prev_seq
  * link, position).  Next record seq = last valid seq + SL_SEQ_GAP.
+ * A summary newer than the log header (a destage cut before its header) is
+ * ignored and its first block zeroed (FUA) so it can never count later;
+ * with ops->write == NULL (read-only inspection) nothing is written.
  * May allocate; synchronous I/O through @ops.  Return 0 or -errno (@why).
  */
 int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *ctx,

@@ -99,7 +99,32 @@ static int sl_rcv_apply_summary(struct sl_rcv *c, u64 seg, const struct sl_sum_h
 	return err;
 }
 
-static int sl_rcv_segments(struct sl_rcv *c, u64 *max_seg_seq, const char **why)
+/*
+ * An uncommitted summary must never become valid later, when a newer log
+ * header's next_seg_seq passes its seg_seq: destroy its magic now, before
+ * any new header can be written.  Read-only inspection (ops->write NULL)
+ * skips this; nothing is written then.
+ */
+static int sl_rcv_scrub(struct sl_rcv *c, u64 seg)
+{
+	const struct sl_geometry *g = &c->e->sb.geo;
+	u64 blk;
+	u32 leg;
+	int err;
+
+	c->rep->segments_uncommitted++;
+	if (!c->ops->write)
+		return 0;
+	sl_seg_locate(g, seg, 0, &leg, &blk);
+	memset(c->buf, 0, SL_BLOCK_SIZE);
+	err = c->ops->write(c->ctx, SL_DEV_LEG(leg), blk, 1, c->buf, true);
+	if (!err)
+		err = c->ops->flush(c->ctx, SL_DEV_LEG(leg));
+	return err;
+}
+
+static int sl_rcv_segments(struct sl_rcv *c, const struct sl_loghdr *lh, u64 *max_seg_seq,
+			   const char **why)
 {
 	struct sl_engine *e = c->e;
 	struct sl_sum_hdr h;
@@ -116,9 +141,20 @@ static int sl_rcv_segments(struct sl_rcv *c, u64 *max_seg_seq, const char **why)
 			continue;
 		if (memcmp(h.uuid, e->sb.uuid, SL_UUID_SIZE) || h.seg_index != seg)
 			continue;
-		c->rep->segments_valid++;
 		if (h.seg_seq > *max_seg_seq)
 			*max_seg_seq = h.seg_seq;
+		/*
+		 * Not yet committed by a log header: the write may be torn, and
+		 * everything it holds is still in the log or in its source
+		 * segment (a cleaning victim is reused only after the header).
+		 */
+		if (h.seg_seq >= lh->next_seg_seq) {
+			err = sl_rcv_scrub(c, seg);
+			if (err)
+				return sl_rcv_fail(why, "cannot invalidate an uncommitted segment", err);
+			continue;
+		}
+		c->rep->segments_valid++;
 		err = sl_rcv_apply_summary(c, seg, &h);
 		if (err)
 			return sl_rcv_fail(why, "out of memory rebuilding the map", err);
@@ -297,7 +333,7 @@ int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *c
 		return sl_rcv_fail(why, "out of memory for recovery", -ENOMEM);
 	err = sl_rcv_loghdr(&c, &lh, why);
 	if (!err)
-		err = sl_rcv_segments(&c, &max_seg_seq, why);
+		err = sl_rcv_segments(&c, &lh, &max_seg_seq, why);
 	if (!err) {
 		sl_engine_init_log(e, lh.tail_pos, lh.tail_prev_seq);
 		err = sl_rcv_chain(&c, &lh, why);

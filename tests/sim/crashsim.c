@@ -12,7 +12,10 @@
  *     older than the newest durable one (stale-after-newer).
  *
  *   crashsim [--seed S] [--iterations N] [--scenario random|orphan]
- *            [--break ack-early|no-gap] [--save-images DIR] [--verbose]
+ *            [--break ack-early|no-gap] [--save-images DIR] [--range LBAS]
+ *            [--verbose]
+ * --range sets how many LBAs the workload touches (default 192 of 1364); a
+ * range near the volume size keeps free segments short, so cleaning runs.
  * --save-images writes DIR/perf.img and DIR/leg0.img after the last recovery
  * (images of a crashed-and-recovered volume, for the CLI tests).
  * Exit 0 when every check holds, 1 on a violation (the seed and cut number
@@ -26,7 +29,7 @@
 #define LOG_BLOCKS	512
 #define SEG_LEG_BLOCKS	32
 #define NR_SEGS		48
-#define RANGE		192	/* LBAs the workload touches */
+#define RANGE		(s->range)	/* LBAs the workload touches (--range) */
 #define MAX_WBLOCKS	4
 #define MAX_INFLIGHT	64
 
@@ -59,11 +62,12 @@ struct sim {
 	int dstage;
 	u64 loghdr_io;
 	u32 test_flags;
+	u64 range;
 	bool verbose;
 	u64 idle_steps;
 	/* stats */
 	u64 cuts, records, acks, destages, reads, blocks_checked, torn, flushes, recoveries;
-	u64 replayed;
+	u64 replayed, cleaned;
 };
 
 static int fail(struct sim *s, const char *what)
@@ -145,7 +149,13 @@ static int setup(struct sim *s)
 		.k = 1, .seg_leg_blocks = SEG_LEG_BLOCKS,
 	};
 	const char *why = "?";
+	struct sl_geometry geo;
 
+	if (sl_geometry_compute(&fp, &geo, &why) || s->range > geo.logical_blocks) {
+		fprintf(stderr, "crashsim: --range beyond the volume (%llu blocks)\n",
+			(unsigned long long)geo.logical_blocks);
+		return -EINVAL;
+	}
 	if (simdev_init(&s->perf, fp.perf_blocks) || simdev_init(&s->leg, fp.leg_blocks) ||
 	    model_init(&s->model, RANGE))
 		return -ENOMEM;
@@ -400,6 +410,10 @@ static int do_read(struct sim *s)
 /* ---- power cut, recovery, check ---- */
 static void drop_all(struct sim *s)
 {
+	struct sl_status st;
+
+	sl_engine_status(s->e, &st);
+	s->cleaned += st.segs_cleaned;
 	sl_engine_destroy(s->e);
 	s->e = NULL;
 	while (s->nreqs)
@@ -570,7 +584,8 @@ static int save_images(struct sim *s, const char *dir)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: crashsim [--seed S] [--iterations N] [--scenario random|orphan]\n"
-		   "                [--break ack-early|no-gap] [--save-images DIR] [--verbose]\n");
+		   "                [--break ack-early|no-gap] [--save-images DIR] [--range LBAS]\n"
+		   "                [--verbose]\n");
 }
 
 int main(int argc, char **argv)
@@ -585,6 +600,7 @@ int main(int argc, char **argv)
 	if (!s)
 		return 2;
 	s->seed = 1;
+	s->range = 192;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			s->seed = strtoull(argv[++i], NULL, 0);
@@ -602,6 +618,8 @@ int main(int argc, char **argv)
 				usage(stderr);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--range") && i + 1 < argc) {
+			s->range = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--save-images") && i + 1 < argc) {
 			images = argv[++i];
 		} else if (!strcmp(argv[i], "--verbose")) {
@@ -614,7 +632,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strcmp(scenario, "random") && strcmp(scenario, "orphan")) {
+	if ((strcmp(scenario, "random") && strcmp(scenario, "orphan")) || s->range < 16) {
 		usage(stderr);
 		return 2;
 	}
@@ -629,7 +647,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("crashsim: scenario %s seed %llu%s%s: %llu cuts, %llu recoveries, %llu records "
-	       "(%llu replayed), %llu acks, %llu flushes, %llu destages, %llu torn sector-writes, "
+	       "(%llu replayed), %llu acks, %llu flushes, %llu destages (%llu cleanings), %llu torn sector-writes, "
 	       "%llu reads, %llu block checks, %.1f s (%.0f cuts/s): %s\n",
 	       scenario, (unsigned long long)s->seed,
 	       s->test_flags & SL_TEST_ACK_EARLY ? " [broken: ack-early]" : "",
@@ -637,7 +655,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)s->cuts, (unsigned long long)s->recoveries,
 	       (unsigned long long)s->records, (unsigned long long)s->replayed,
 	       (unsigned long long)s->acks, (unsigned long long)s->flushes,
-	       (unsigned long long)s->destages, (unsigned long long)s->torn,
+	       (unsigned long long)s->destages, (unsigned long long)s->cleaned,
+	       (unsigned long long)s->torn,
 	       (unsigned long long)s->reads, (unsigned long long)s->blocks_checked, secs,
 	       secs > 0 ? (double)s->cuts / secs : 0.0, err ? "VIOLATION" : "ok");
 	if (s->e)

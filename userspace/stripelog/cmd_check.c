@@ -152,6 +152,8 @@ static void check_segments(struct check *c, struct sl_engine *e)
 static struct sl_engine *check_recover(struct check *c)
 {
 	struct sl_recovery_report rep;
+	/* Read-only: recovery must not repair anything while we look. */
+	struct sl_dev_ops ro = { slc_dev_ops.read, NULL, NULL };
 	struct sl_engine *e;
 	const char *why = "?";
 
@@ -159,7 +161,7 @@ static struct sl_engine *check_recover(struct check *c)
 		finding(c, "cannot build an engine for this geometry (out of memory?)");
 		return NULL;
 	}
-	if (sl_engine_recover(e, &slc_dev_ops, &c->v.d, &rep, &why)) {
+	if (sl_engine_recover(e, &ro, &c->v.d, &rep, &why)) {
 		finding(c, "recovery fails: %s", why);
 		sl_engine_destroy(e);
 		return NULL;
