@@ -7,7 +7,7 @@ window, performs the virtio-ivshmem register handshake and drives a split
 virtqueue with virtio-blk requests, checking results against the backing file.
 
 usage: ivshmd-fake-qemu.py IVSHMD_BINARY SCENARIO
-scenarios: greeting, blk, blk-inline (--threads 0), hostile, second,
+scenarios: greeting, blk, blk-inline (--threads 0), stress, hostile, second,
 sigterm, disconnect-once, disconnect-wait, vectors1
 It starts IVSHMD_BINARY on a temporary socket and 16 MiB backing file, runs
 the scenario, stops the server with SIGTERM (it must exit 0) and checks the
@@ -321,6 +321,51 @@ def scenario_blk(c, backing):
     check(not (c.status() & S_NEEDS_RESET), "device healthy after the error cases")
 
 
+def scenario_stress(c, backing, rounds=150):
+    """Random reads/writes/flushes, up to 5 in flight, checked against a model."""
+    import random
+    c.greet()
+    c.setup()
+    rnd = random.Random(1234)
+    sectors = 2048  # work in the first 1 MiB
+    model = bytearray(sectors * 512)
+    total = 0
+    for _ in range(rounds):
+        n = rnd.randint(1, 5)
+        batch, used_sectors = [], set()
+        for slot in range(n):
+            kind = rnd.choice(("r", "w", "w", "f"))
+            nsec = rnd.randint(1, 16)
+            sec = rnd.randrange(0, sectors - nsec)
+            span = set(range(sec, sec + nsec))
+            if kind != "f" and span & used_sectors:
+                kind = "f"  # no overlapping I/O within a batch: order is not defined
+            if kind == "w":
+                data = bytes(rnd.getrandbits(8) for _ in range(16)) * (nsec * 32)
+                head, st, dat = c.blk(T_OUT, sec, data, slot=slot)
+                model[sec * 512:(sec + nsec) * 512] = data
+                used_sectors |= span
+            elif kind == "r":
+                head, st, dat = c.blk(T_IN, sec, inlen=nsec * 512, slot=slot)
+                used_sectors |= span
+            else:
+                head, st, dat = c.blk(T_FLUSH, 0, slot=slot)
+            batch.append((head, kind, sec, nsec, st, dat))
+            c.post(head)
+        c.kick()
+        done = c.wait_used(n)
+        if sorted(d[0] for d in done) != sorted(b[0] for b in batch):
+            fail("completed heads %s != posted %s" % (done, batch))
+        for head, kind, sec, nsec, st, dat in batch:
+            if c.win[st] != 0:
+                fail("request %s at sector %d: status %d" % (kind, sec, c.win[st]))
+            if kind == "r" and bytes(c.win[dat:dat + nsec * 512]) != model[sec * 512:(sec + nsec) * 512]:
+                fail("read at sector %d (%d sectors) differs from the model" % (sec, nsec))
+        total += n
+    with open(backing, "rb") as f:
+        check(f.read(len(model)) == bytes(model), "backing file equals the model after %d requests" % total)
+
+
 def expect_broken(c, why):
     end = time.time() + 5
     while not (c.status() & S_NEEDS_RESET):
@@ -461,7 +506,7 @@ def finish(p, tmp, expect_running=True):
         log = f.read()
     sys.stdout.write("---- ivshmd log (tail)\n" + "\n".join(log.splitlines()[-40:]) + "\n----\n")
     check(rc == 0, "ivshmd exit status 0 (got %d)" % rc)
-    for bad in ("AddressSanitizer", "runtime error", "LeakSanitizer"):
+    for bad in ("AddressSanitizer", "runtime error", "LeakSanitizer", "ThreadSanitizer"):
         check(bad not in log, "no '%s' in the server log" % bad)
     return log
 
@@ -485,6 +530,8 @@ def main():
         scenario_blk(c, backing)
     elif scen == "hostile":
         scenario_hostile(c, backing)
+    elif scen == "stress":
+        scenario_stress(c, backing)
     elif scen == "second":
         scenario_second(c, path)
     elif scen == "sigterm":
