@@ -21,11 +21,11 @@ dmsetup status slfio
 common=(--filename="$dev" --direct=1 --ioengine=libaio --verify=crc32c
 	--verify_fatal=1 --randrepeat=1 --output-format=terse)
 fio_rand() { fio --name=rand "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 \
-	--offset=0 --size=8M "$@" >/dev/null; }
+	--offset=0 --size=4M "$@" >/dev/null; }
 fio_seq() { fio --name=seq "${common[@]}" --rw=write --bs=128k --iodepth=4 \
-	--offset=8M --size=16M "$@" >/dev/null; }
+	--offset=8M --size=12M "$@" >/dev/null; }
 
-sl_log "write + verify: random 4K QD16 over 8 MiB, sequential 128K over 16 MiB"
+sl_log "write + verify: random 4K QD16 over 4 MiB, sequential 128K over 12 MiB"
 fio_rand
 fio_seq
 st=$(dmsetup status slfio)
