@@ -375,7 +375,8 @@ static void blk_process_queue(void *ctx, struct ivd_dev *dev, unsigned int q)
 				break;
 			/* The status byte ends the last, device-writable buffer. */
 			if (!c->nr || !c->seg[c->nr - 1].write) {
-				ivd_log_guest("blk: queue %u head %u has no status byte", q, c->head);
+				ivd_log_guest("blk: queue %u head %u has no status byte", q,
+					      c->head);
 				ivd_dev_set_broken(dev, IVV_BROKEN_CHAIN);
 				return;
 			}

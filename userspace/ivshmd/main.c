@@ -132,14 +132,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'm':
 			if (parse_size(optarg, &o->shm_size) || !ivd_is_pow2(o->shm_size) ||
 			    o->shm_size < IVV_WINDOW_MIN || o->shm_size > IVV_WINDOW_MAX) {
-				fprintf(stderr, "ivshmd: --shm-size must be a power of two between 1M and 1G\n");
+				fprintf(stderr, "ivshmd: --shm-size must be a power of two "
+					"between 1M and 1G\n");
 				return 2;
 			}
 			break;
 		case 'r': o->readonly = true; break;
 		case 'n':
 			if (parse_uint(optarg, 1, IVD_MAX_VECTORS, &o->vectors)) {
-				fprintf(stderr, "ivshmd: --vectors must be 1..%d\n", IVD_MAX_VECTORS);
+				fprintf(stderr, "ivshmd: --vectors must be 1..%d\n",
+					IVD_MAX_VECTORS);
 				return 2;
 			}
 			break;
@@ -337,7 +339,8 @@ static int run(struct state *s)
 			case EV_DOORBELL:
 				if (!s->connected || idx >= s->o.vectors)
 					break;
-				if (read(s->srv.doorbell[idx], &v, sizeof(v)) < 0 && errno != EAGAIN)
+				if (read(s->srv.doorbell[idx], &v, sizeof(v)) < 0 &&
+				    errno != EAGAIN)
 					break;
 				ivd_dev_kick(&s->dev, idx);
 				break;

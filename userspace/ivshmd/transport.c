@@ -137,7 +137,8 @@ static int set_status(struct ivd_dev *dev, uint32_t val)
 			ivd_log_guest("handshake: driver features %#llx refused (offered %#llx)",
 				      (unsigned long long)drv,
 				      (unsigned long long)dev->device_features);
-			dev->status = val & ~(VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+			dev->status = val & ~(VIRTIO_CONFIG_S_FEATURES_OK |
+					      VIRTIO_CONFIG_S_DRIVER_OK);
 			return IVV_ACK_FEATURES;
 		}
 		dev->driver_features = drv;
@@ -177,8 +178,8 @@ static int queue_enable(struct ivd_dev *dev, uint32_t q)
 	res = ivd_check_queue_config(dev->win, IVD_QUEUE_MAX_SIZE, dev->num_vectors, size, vector,
 				     desc, avail, used);
 	if (res != IVV_ACK_OK) {
-		ivd_log_guest("handshake: queue %u refused (size %u vector %u desc %#llx avail %#llx used %#llx)",
-			      q, size, vector, (unsigned long long)desc,
+		ivd_log_guest("handshake: queue %u refused (size %u vector %u desc %#llx "
+			      "avail %#llx used %#llx)", q, size, vector, (unsigned long long)desc,
 			      (unsigned long long)avail, (unsigned long long)used);
 		return res;
 	}

@@ -45,7 +45,8 @@ int ivd_vq_pop(struct ivd_dev *dev, unsigned int q, struct ivd_chain *c)
 	head = gm_ld16(avail_p(dev, vq, 4 + 2u * (vq->last_avail & (vq->size - 1))));
 	err = ivd_read_chain(dev->win, vq, head, c);
 	if (err) {
-		ivd_log_guest("queue %u: bad descriptor chain at head %u (reason %d)", q, head, err);
+		ivd_log_guest("queue %u: bad descriptor chain at head %u (reason %d)", q, head,
+			      err);
 		ivd_dev_set_broken(dev, err);
 		return -1;
 	}
