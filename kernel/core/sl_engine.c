@@ -421,6 +421,28 @@ void sl_engine_record_done(struct sl_engine *e, struct sl_record_io *io, int err
 	}
 }
 
+void sl_engine_fail_queued(struct sl_engine *e, int err, struct sl_list *acked)
+{
+	struct sl_write *w;
+
+	while (!sl_list_empty(&e->pending)) {
+		w = sl_container_of(e->pending.next, struct sl_write, node);
+		sl_list_del(&w->node);
+		w->error = err;
+		sl_list_add_tail(&w->node, acked);
+	}
+	/*
+	 * The failed writes carry the newest tickets: count them as done with
+	 * the last record in flight (or now), so flushes behind them finish.
+	 */
+	if (!sl_list_empty(&e->unacked))
+		sl_container_of(e->unacked.prev, struct sl_rec, unacked)->last_ticket =
+			e->next_ticket;
+	else
+		e->acked_ticket = e->next_ticket;
+	sl_ack_flushes(e, acked, 0);
+}
+
 /* ---- reads ---- */
 
 int sl_engine_lookup(struct sl_engine *e, u64 lba, u32 nblocks, struct sl_read_piece *p)

@@ -302,6 +302,14 @@ int sl_engine_build_record(struct sl_engine *e, struct sl_record_io **out);
 void sl_engine_record_done(struct sl_engine *e, struct sl_record_io *r, int err,
 			   struct sl_list *acked);
 
+/**
+ * sl_engine_fail_queued() - complete every request still waiting for a
+ * record with @err (e.g. -ENOSPC when the log is full and destage_plan()
+ * says no segment can be freed), so nothing waits forever.  Records already
+ * built are unaffected.  Appends them to @acked.  Never allocates.
+ */
+void sl_engine_fail_queued(struct sl_engine *e, int err, struct sl_list *acked);
+
 /** sl_engine_pending() - true if requests wait to be put into a record. */
 bool sl_engine_pending(const struct sl_engine *e);
 
