@@ -134,6 +134,9 @@ void slg_destage_work(struct work_struct *ws)
 		if (r == -ENOSPC) {
 			DMERR_LIMIT("%s: no free segment: volume full until space is discarded",
 				    dev);
+			/* Writes that wait for log space would wait forever. */
+			if (READ_ONCE(sc->log_full))
+				slg_fail_queued(sc, -ENOSPC);
 			break;
 		}
 		if (r == -ENOMEM) {
@@ -169,8 +172,10 @@ void slg_destage_work(struct work_struct *ws)
 		mutex_unlock(&sc->lock);
 		/* Log space is free again: writes waiting for it can go on. */
 		queue_work(sc->wq, &sc->write_work);
-		if (r)
+		if (r) {
+			slg_fail_queued(sc, -EIO);	/* the volume has failed */
 			break;
+		}
 		mutex_lock(&sc->lock);
 		r = sl_engine_destage_wanted(sc->eng);
 		mutex_unlock(&sc->lock);

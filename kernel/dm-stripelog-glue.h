@@ -82,6 +82,8 @@ struct stripelog_c {
 	/* Write path: one ordered worker builds records and acks writes. */
 	struct workqueue_struct *wq;
 	struct work_struct write_work;
+	struct delayed_work gc_work;	/* write_work after gc_window_us */
+	unsigned long gc_delay;		/* gc_window_us in jiffies, 0 = off */
 	struct llist_head done;		/* completed slg_records */
 	mempool_t rec_pool;
 	struct bio_set bs;
@@ -92,6 +94,7 @@ struct stripelog_c {
 	void *bank;			/* data slots of one segment */
 	u32 bank_blocks;
 	bool suspended;
+	bool log_full;			/* the last build_record said -ENOSPC */
 
 	/* Reads in flight per epoch (see slg_wait_reads()). */
 	u32 read_epoch;
@@ -116,7 +119,9 @@ extern const struct sl_dev_ops slg_dev_ops;
 
 /* dm-stripelog-write.c */
 void slg_write_work(struct work_struct *ws);
+void slg_gc_work(struct work_struct *ws);
 int slg_queue_write(struct stripelog_c *sc, struct bio *bio);
+void slg_fail_queued(struct stripelog_c *sc, int err);
 
 /* dm-stripelog-destage.c */
 void slg_destage_work(struct work_struct *ws);

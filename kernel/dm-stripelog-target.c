@@ -142,6 +142,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	init_llist_head(&sc->done);
 	INIT_WORK(&sc->write_work, slg_write_work);
 	INIT_WORK(&sc->destage_work, slg_destage_work);
+	INIT_DELAYED_WORK(&sc->gc_work, slg_gc_work);
 	init_waitqueue_head(&sc->reads_wq);
 
 	r = sl_table_parse(argc, argv, &sc->args, &why);
@@ -195,6 +196,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "cannot set the largest I/O size";
 		goto bad;
 	}
+	sc->gc_delay = sc->args.gc_window_us ? usecs_to_jiffies(sc->args.gc_window_us) : 0;
 	ti->num_flush_bios = 1;
 	ti->flush_supported = true;
 	if (sc->args.discard) {
@@ -214,6 +216,7 @@ static void stripelog_dtr(struct dm_target *ti)
 	struct stripelog_c *sc = ti->private;
 
 	WRITE_ONCE(sc->suspended, true);
+	flush_delayed_work(&sc->gc_work);
 	flush_workqueue(sc->destage_wq);
 	flush_workqueue(sc->wq);
 	slg_free(sc);
@@ -412,6 +415,7 @@ static void stripelog_postsuspend(struct dm_target *ti)
 
 	/* Every user bio has completed; let a running destage finish, start none. */
 	WRITE_ONCE(sc->suspended, true);
+	flush_delayed_work(&sc->gc_work);
 	flush_workqueue(sc->destage_wq);
 	flush_workqueue(sc->wq);
 }

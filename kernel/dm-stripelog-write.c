@@ -104,7 +104,11 @@ int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
 	r = sl_engine_submit(sc->eng, w);
 	mutex_unlock(&sc->lock);
 	if (r == SL_SUBMIT_QUEUED) {
-		queue_work(sc->wq, &sc->write_work);
+		/* Group-commit window: let concurrent writes join this record. */
+		if (sc->gc_delay)
+			queue_delayed_work(sc->wq, &sc->gc_work, sc->gc_delay);
+		else
+			queue_work(sc->wq, &sc->write_work);
 	} else if (r == SL_SUBMIT_DONE) {
 		bio_endio(bio);
 	} else {
@@ -231,6 +235,33 @@ static void slg_ack(struct sl_list *acked)
 	}
 }
 
+static void slg_write_run(struct stripelog_c *sc);
+
+/**
+ * slg_fail_queued - complete every write still waiting for a record with @err
+ * @sc: target
+ * @err: -EIO (failed volume) or -ENOSPC (log full and no segment to free)
+ */
+void slg_fail_queued(struct stripelog_c *sc, int err)
+{
+	struct sl_list acked;
+
+	sl_list_init(&acked);
+	mutex_lock(&sc->lock);
+	sl_engine_fail_queued(sc->eng, err, &acked);
+	mutex_unlock(&sc->lock);
+	slg_ack(&acked);
+}
+
+/**
+ * slg_gc_work - the write worker, started after the group-commit window
+ * @ws: stripelog_c.gc_work.work
+ */
+void slg_gc_work(struct work_struct *ws)
+{
+	slg_write_run(container_of(to_delayed_work(ws), struct stripelog_c, gc_work));
+}
+
 /**
  * slg_write_work - the write worker: completions, acknowledgements, new records
  * @ws: stripelog_c.write_work
@@ -239,7 +270,11 @@ static void slg_ack(struct sl_list *acked)
  */
 void slg_write_work(struct work_struct *ws)
 {
-	struct stripelog_c *sc = container_of(ws, struct stripelog_c, write_work);
+	slg_write_run(container_of(ws, struct stripelog_c, write_work));
+}
+
+static void slg_write_run(struct stripelog_c *sc)
+{
 	struct sl_record_io *batch[16];
 	struct llist_node *done;
 	struct sl_list acked;
@@ -278,11 +313,14 @@ void slg_write_work(struct work_struct *ws)
 			nr++;
 		}
 		want_destage = r == -ENOSPC || sl_engine_destage_wanted(sc->eng);
+		WRITE_ONCE(sc->log_full, r == -ENOSPC);
 		mutex_unlock(&sc->lock);
 		for (i = 0; i < nr; i++)
 			slg_submit_record(sc, batch[i]);
 	} while (nr == ARRAY_SIZE(batch));
 
+	if (r == -EIO)
+		slg_fail_queued(sc, -EIO);	/* failed volume: nothing may wait */
 	if (r == -ENOMEM) {
 		/* Out of memory for a record: try again shortly, writes wait. */
 		DMERR_LIMIT("%s: no memory for a log record, retrying",
