@@ -475,6 +475,7 @@ int main(void)
 	static char t_root[65536], t_ref[65536], t_mnt[65536];
 
 	alarm(300);	/* a hang is a failure, not a stuck test run */
+	umask(022);
 	if (geteuid() != 0) {
 		printf("SKIP: needs root to mount FUSE\n");
 		return 77;
@@ -560,7 +561,7 @@ int main(void)
 
 		FSK_CHECK(!chmod(dirs.base, 0755));	/* mkdtemp made it 0700 */
 		snprintf(a, sizeof(a), "%s/pub", mnt);
-		FSK_CHECK(!mkdir(a, 01777));
+		FSK_CHECK(!mkdir(a, 01777) && !chmod(a, 01777));	/* past our umask */
 		pid = fork();
 		FSK_CHECK(pid >= 0);
 		if (pid == 0) {
@@ -591,6 +592,9 @@ int main(void)
 		snprintf(h, sizeof(h), "%s/pub", dirs.root);
 		fsk_rm_rf(h);
 	}
+
+	/* the server's workers took private umasks; the process keeps its own */
+	FSK_EQ(umask(022), 022);
 
 	measure(mnt, "fuse mount through fs_server_submit");
 	measure(ref, "host directory directly");

@@ -53,8 +53,14 @@ static void test_file_io(void)
 	struct stat st;
 	int fd;
 
-	FSK_EQ(fsk_create(&k, FUSE_ROOT_ID, "f", 0640, O_RDWR | O_EXCL, &ino, &fh), 0);
+	FSK_EQ(fsk_create(&k, FUSE_ROOT_ID, "f", 0666, O_RDWR | O_EXCL, &ino, &fh), 0);
 	FSK_CHECK(ino > FUSE_ROOT_ID);
+	FSK_CHECK(!lstat(host("f"), &st));
+	FSK_EQ(st.st_mode, S_IFREG | 0666);
+	FSK_EQ(fsk_release(&k, FUSE_RELEASE, ino, fh), 0);
+	FSK_EQ(fsk_name_op(&k, FUSE_UNLINK, FUSE_ROOT_ID, "f"), 0);
+	fsk_forget(&k, ino, 1);
+	FSK_EQ(fsk_create(&k, FUSE_ROOT_ID, "f", 0640, O_RDWR | O_EXCL, &ino, &fh), 0);
 	FSK_CHECK(!lstat(host("f"), &st));
 	FSK_EQ(st.st_mode, S_IFREG | 0640);
 	FSK_EQ(fsk_create(&k, FUSE_ROOT_ID, "f", 0640, O_RDWR | O_EXCL, NULL, NULL), -EEXIST);
@@ -349,6 +355,10 @@ static void test_dirs(void)
 
 	FSK_EQ(fsk_mkdir(&k, FUSE_ROOT_ID, "d", 0750, &d), 0);
 	FSK_CHECK(!stat(host("d"), &st) && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0750);
+	FSK_EQ(fsk_mkdir(&k, FUSE_ROOT_ID, "open", 0777, &sub), 0);
+	FSK_CHECK(!stat(host("open"), &st) && (st.st_mode & 07777) == 0777);
+	FSK_EQ(fsk_name_op(&k, FUSE_RMDIR, FUSE_ROOT_ID, "open"), 0);
+	fsk_forget(&k, sub, 1);
 	FSK_EQ(fsk_mkdir(&k, FUSE_ROOT_ID, "d", 0750, NULL), -EEXIST);
 	for (i = 0; i < 3; i++) {
 		FSK_EQ(fsk_create(&k, d, dir_names[i], 0644, O_WRONLY, &ino, &fh), 0);
@@ -555,6 +565,8 @@ int main(void)
 	struct fs_server *srv;
 	int fds_before = fsk_count_fds();
 
+	/* the modes in requests are final: a host umask must not mask them */
+	umask(077);
 	fsk_mkdirs(&dirs, "test-fs-posix");
 	srv = fsk_server(dirs.root, false, 2);
 	fsk_init(&k, srv);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -25,8 +26,31 @@ struct fs_creds {
 	bool switched;
 };
 
+/*
+ * The guest's kernel has applied the caller's umask already (FUSE_DONT_MASK
+ * is not negotiated), so the mode in the request is final. umask is shared
+ * by all threads of a process, and ivshmd's own files (its socket) must keep
+ * the administrator's, so each thread that creates objects gets a private
+ * fs context (unshare(CLONE_FS): cwd, root, umask) with umask 0, once.
+ */
+static void thread_umask0(struct fs_server *srv)
+{
+	static __thread bool done;
+
+	if (done)
+		return;
+	done = true;
+	if (unshare(CLONE_FS)) {
+		fs_log(srv, "unshare(CLONE_FS): %s; new objects get the process umask",
+		       strerror(errno));
+		return;
+	}
+	umask(0);
+}
+
 static void creds_enter(struct fs_server *srv, const struct fs_req *rq, struct fs_creds *c)
 {
+	thread_umask0(srv);
 	c->switched = false;
 	if (!srv->as_root || (rq->in.uid == 0 && rq->in.gid == 0))
 		return;

@@ -237,8 +237,6 @@ struct fs_server *fs_server_new(const struct fs_config *cfg, int *err)
 		r = -ENOMEM;
 		goto fail;
 	}
-	/* new objects get exactly the mode the guest asked for */
-	umask(0);
 	raise_nofile((uint64_t)srv->cfg.max_inodes + srv->cfg.max_handles + 256);
 
 	fd = open(cfg->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
