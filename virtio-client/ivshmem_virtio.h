@@ -65,7 +65,7 @@
  * vector q + 1.  With fewer vectors than queues + 1, queues share vectors
  * round-robin over 1..nvec-1, and with a single vector everything uses 0.
  * The host, on any doorbell, checks the handshake and every enabled queue
- * mapped to that doorbell vector, so sharing is always safe.
+ * (whatever vector it maps to), so sharing is always safe.
  * The guest chooses each queue's MSI-X vector in ivv_queue.msix_vector and
  * should use IVV_QUEUE_VECTOR() for it too.
  */
