@@ -301,7 +301,9 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 		return -EBUSY;
 	if (e->state != SL_STATE_RW)
 		return -EIO;
-	if (sl_list_empty(&e->fifo) && sl_free_segments(e) >= SL_CLEAN_FREE_MIN)
+	/* Only when acknowledged records wait: cleaning alone would just churn. */
+	if (sl_list_empty(&e->fifo) ||
+	    !sl_container_of(e->fifo.next, struct sl_rec, fifo)->acked)
 		return -EAGAIN;
 	p = sl_destage_alloc(e);
 	if (!p)

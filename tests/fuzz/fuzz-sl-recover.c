@@ -122,16 +122,16 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	dev[1] = malloc((size_t)LEG * SL_BLOCK_SIZE);
 	memcpy(dev[0], img[0], (size_t)PERF * SL_BLOCK_SIZE);
 	memcpy(dev[1], img[1], (size_t)LEG * SL_BLOCK_SIZE);
-	/* Patches: [dev:1][block:1][offset:2][len:1][reseal:1] bytes... */
-	while (size >= 6) {
-		u32 d = data[0] & 1, len = data[4];
-		u64 blk = data[1] % (d ? LEG : PERF);
-		u32 off = (data[2] | (u32)data[3] << 8) % SL_BLOCK_SIZE;
-		bool reseal = data[5] & 1;
+	/* Patches: [dev:1][block:2][offset:2][len:1][reseal:1] then len bytes. */
+	while (size >= 7) {
+		u32 d = data[0] & 1, len = data[5];
+		u64 blk = (data[1] | (u64)data[2] << 8) % (d ? LEG : PERF);
+		u32 off = (data[3] | (u32)data[4] << 8) % SL_BLOCK_SIZE;
+		bool reseal = data[6] & 1;
 		u8 *b = dev[d] + blk * SL_BLOCK_SIZE;
 
-		data += 6;
-		size -= 6;
+		data += 7;
+		size -= 7;
 		if (blk == 0)
 			continue;	/* superblocks are fuzzed by fuzz-sl-superblock */
 		if (len > size)
