@@ -8,12 +8,15 @@
  */
 #include "sl_map.h"
 
-static u64 sl_hash64(u64 x)
+static u64 sl_prio(struct sl_map *m)
 {
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
+	u64 x = m->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	m->rng = x;
+	return x;
 }
 
 static bool sl_kind_moves(u32 kind)
@@ -26,6 +29,8 @@ void sl_map_init(struct sl_map *m, const struct sl_map_ops *ops)
 	m->root = NULL;
 	m->nr_extents = 0;
 	m->ops = *ops;
+	sl_random_bytes(&m->rng, sizeof(m->rng));
+	m->rng |= 1;	/* xorshift state must not be zero */
 }
 
 static void sl_ext_free_tree(struct sl_ext *t)
@@ -105,7 +110,7 @@ static struct sl_ext *sl_insert(struct sl_ext *t, struct sl_ext *n)
 	return t;
 }
 
-static struct sl_ext *sl_ext_new(u64 lba, u64 len, u32 kind, u64 loc, u64 seq)
+static struct sl_ext *sl_ext_new(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64 seq)
 {
 	struct sl_ext *e = sl_alloc(sizeof(*e));
 
@@ -113,7 +118,7 @@ static struct sl_ext *sl_ext_new(u64 lba, u64 len, u32 kind, u64 loc, u64 seq)
 		return NULL;
 	e->left = NULL;
 	e->right = NULL;
-	e->prio = sl_hash64(lba);
+	e->prio = sl_prio(m);
 	e->lba = lba;
 	e->len = len;
 	e->kind = kind;
@@ -160,8 +165,8 @@ static int sl_map_set(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64
 	struct sl_ext *n, *tail, *l, *mid, *r, *last;
 	u64 end = lba + len, cut;
 
-	n = sl_ext_new(lba, len, kind, loc, seq);
-	tail = sl_ext_new(end, 0, 0, 0, 0);
+	n = sl_ext_new(m, lba, len, kind, loc, seq);
+	tail = sl_ext_new(m, end, 0, 0, 0, 0);
 	if (!n || !tail) {
 		sl_free(n);
 		sl_free(tail);
@@ -178,7 +183,7 @@ static int sl_map_set(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64
 			*tail = *last;
 			tail->left = tail->right = NULL;
 			tail->lba = end;
-			tail->prio = sl_hash64(end);
+			tail->prio = sl_prio(m);
 			tail->len = last_end - end;
 			if (sl_kind_moves(last->kind))
 				tail->loc = last->loc + cut;
@@ -202,13 +207,13 @@ static int sl_map_set(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64
 		cut = end - last->lba;
 		if (!tail) {
 			/* Cannot happen: one extent cannot straddle both ends twice. */
-			tail = sl_ext_new(end, 0, 0, 0, 0);
+			tail = sl_ext_new(m, end, 0, 0, 0, 0);
 		}
 		if (tail) {
 			*tail = *last;
 			tail->left = tail->right = NULL;
 			tail->lba = end;
-			tail->prio = sl_hash64(end);
+			tail->prio = sl_prio(m);
 			tail->len = last->len - cut;
 			if (sl_kind_moves(last->kind))
 				tail->loc = last->loc + cut;

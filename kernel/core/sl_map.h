@@ -2,8 +2,9 @@
 /*
  * sl_map.h - the logical map: 4 KiB-block extents -> location + seq.
  *
- * A treap (randomised balanced binary search tree, priorities hashed from the
- * key) of non-overlapping extents keyed by first LBA: O(log n) lookup and
+ * A treap (randomised balanced binary search tree; node priorities come from a
+ * per-map random stream, so no LBA pattern chosen by a guest can unbalance
+ * it: expected depth O(log n)) of non-overlapping extents keyed by first LBA: O(log n) lookup and
  * update, memory proportional to the number of extents written, not to the
  * volume size.  Unmapped ranges read as zeros.
  *
@@ -43,6 +44,7 @@ struct sl_map_ops {
 struct sl_map {
 	struct sl_ext *root;
 	u64 nr_extents;
+	u64 rng;			/* xorshift state for priorities */
 	struct sl_map_ops ops;
 };
 

@@ -647,7 +647,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("crashsim: scenario %s seed %llu%s%s: %llu cuts, %llu recoveries, %llu records "
-	       "(%llu replayed), %llu acks, %llu flushes, %llu destages (%llu cleanings), %llu torn sector-writes, "
+	       "(%llu replayed), %llu acks, %llu flushes, %llu destages (%llu cleanings), "
+	       "%llu torn sector-writes, "
 	       "%llu reads, %llu block checks, %.1f s (%.0f cuts/s): %s\n",
 	       scenario, (unsigned long long)s->seed,
 	       s->test_flags & SL_TEST_ACK_EARLY ? " [broken: ack-early]" : "",
