@@ -171,6 +171,11 @@ void sl_engine_destroy(struct sl_engine *e)
 	sl_free(e);
 }
 
+u32 sl_engine_max_write_blocks(const struct sl_engine *e)
+{
+	return e->max_record_blocks - 1;
+}
+
 const struct sl_sb *sl_engine_sb(const struct sl_engine *e)
 {
 	return &e->sb;

@@ -270,6 +270,13 @@ struct sl_walk_result {
 int sl_log_walk(const struct sl_sb *sb, const struct sl_dev_ops *ops, void *ctx, u64 tail_pos,
 		u64 tail_prev_seq, sl_walk_cb cb, void *cbctx, struct sl_walk_result *res);
 
+/**
+ * sl_engine_max_write_blocks() - the largest DATA write sl_engine_submit()
+ * accepts: max_record_kb / 4 - 1, or less on a log too small for four such
+ * records.  The glue should use it for ti->max_io_len (after open).
+ */
+u32 sl_engine_max_write_blocks(const struct sl_engine *e);
+
 /** sl_engine_sb() - the engine's superblock (geometry, uuid). */
 const struct sl_sb *sl_engine_sb(const struct sl_engine *e);
 
