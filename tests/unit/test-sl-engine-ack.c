@@ -15,7 +15,7 @@ static struct sl_engine *fresh(void)
 {
 	static char *argv[] = { "p", "1", "0", "c" };
 	struct sl_table_args a;
-	struct sl_open_params p = { .table = &a, .target_blocks = 1000, .perf_blocks = 3 + 512,
+	struct sl_open_params p = { .table = &a, .target_blocks = 1000, .perf_blocks = 3 + 2048,
 				    .leg_blocks = { 256 + 40 * 256 } };
 	struct sl_engine *e = NULL;
 	const char *why = "";
