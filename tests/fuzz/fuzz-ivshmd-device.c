@@ -11,8 +11,8 @@
  * (no write beyond the backing store) and the device must never hang.
  *
  * Input: [0] flags (bit 0 EVENT_IDX, bits 1-3 log2 queue size, bit 4
- * read-only), [1..2] script length (LE), script, then the window image
- * copied from offset 4096.
+ * read-only, bit 5 INDIRECT_DESC offered and negotiated), [1..2] script
+ * length (LE), script, then the window image copied from offset 4096.
  */
 #include <stdint.h>
 #include <sys/stat.h>
@@ -99,8 +99,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ivd_blk_init_fd(&f.blk, fd, DISK, data[0] & 0x10, 0))
 		abort();
 	ivd_dev_init(&f.dev, &f.win, 0, 2, ivd_blk_ops(&f.blk), &f.blk, fz_notify, &f);
+	if (data[0] & 0x20)
+		ivd_dev_offer(&f.dev, 1ull << VIRTIO_RING_F_INDIRECT_DESC);
 
-	features = IVD_TRANSPORT_FEATURES | ivd_blk_ops(&f.blk)->features;
+	features = f.dev.device_features;
 	if (!(data[0] & 1))
 		features &= ~(1ull << 29);
 	qsize = (uint16_t)(1u << ((data[0] >> 1) & 7));

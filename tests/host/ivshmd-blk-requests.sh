@@ -12,7 +12,7 @@ bin=${IVSHMD_BIN:-build/asan/bin/ivshmd}
 [ -x "$bin" ] || { echo "ivshmd not built (run make)"; exit 1; }
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 rc=0
-for scenario in blk blk-inline stress; do
+for scenario in blk blk-inline stress indirect; do
 	echo "==== $scenario"
 	python3 tests/host/ivshmd-fake-qemu.py "$bin" "$scenario" || rc=1
 done

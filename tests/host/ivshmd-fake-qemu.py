@@ -7,7 +7,7 @@ window, performs the virtio-ivshmem register handshake and drives a split
 virtqueue with virtio-blk requests, checking results against the backing file.
 
 usage: ivshmd-fake-qemu.py IVSHMD_BINARY SCENARIO
-scenarios: greeting, blk, blk-inline (--threads 0), stress, hostile, second,
+scenarios: greeting, blk, blk-inline (--threads 0), stress, indirect, hostile, second,
 sigterm, disconnect-once, disconnect-wait, vectors1
 It starts IVSHMD_BINARY on a temporary socket and 16 MiB backing file, runs
 the scenario, stops the server with SIGTERM (it must exit 0) and checks the
@@ -366,6 +366,43 @@ def scenario_stress(c, backing, rounds=150):
         check(f.read(len(model)) == bytes(model), "backing file equals the model after %d requests" % total)
 
 
+def scenario_indirect(c, backing):
+    """Requests through indirect descriptor tables (ivshmd --indirect)."""
+    F_INDIRECT = 1 << 28
+    c.greet()
+    check(c.rd("Q", H_DEVFEAT) & F_INDIRECT, "INDIRECT_DESC offered with --indirect")
+    c.setup()
+    tab = BUFS + 0x30000
+
+    def ind_req(rtype, sector, data=b"", inlen=0, misalign=0):
+        hdr, dat, st = BUFS, BUFS + 0x100, BUFS + 0x11000
+        t = tab + misalign
+        struct.pack_into("<IIQ", c.win, hdr, rtype, 0, sector)
+        c.win[st] = 0xFF
+        if data:
+            c.win[dat:dat + len(data)] = data
+        n = len(data) or inlen
+        struct.pack_into("<QIHH", c.win, t, hdr, 16, D_NEXT, 1)
+        struct.pack_into("<QIHH", c.win, t + 16, dat, n, D_NEXT | (D_WRITE if inlen else 0), 2)
+        struct.pack_into("<QIHH", c.win, t + 32, st, 1, D_WRITE, 0)
+        c.desc(0, t, 48, D_INDIRECT, 0)
+        c.post(0)
+        c.kick()
+        (uid, ulen), = c.wait_used(1)
+        return c.win[st], bytes(c.win[dat:dat + inlen]), ulen
+
+    data = bytes(range(256)) * 16
+    st, _, _ = ind_req(T_OUT, 40, data)
+    check(st == 0, "OUT through an indirect table")
+    st, back, ulen = ind_req(T_IN, 40, inlen=4096, misalign=5)
+    check(st == 0 and back == data and ulen == 4097, "IN through a misaligned indirect table")
+    struct.pack_into("<QIHH", c.win, tab + 16, tab, 32, D_INDIRECT, 0)
+    c.desc(0, tab, 48, D_INDIRECT, 0)
+    c.post(0)
+    c.kick()
+    expect_broken(c, "a nested indirect table")
+
+
 def expect_broken(c, why):
     end = time.time() + 5
     while not (c.status() & S_NEEDS_RESET):
@@ -520,7 +557,8 @@ def main():
     vectors = 1 if scen == "vectors1" else 2
     p, path, backing = start(binary, tmp, ["--vectors", str(vectors)] +
                              (["--wait"] if scen == "disconnect-wait" else []) +
-                             (["--threads", "0"] if scen == "blk-inline" else []))
+                             (["--threads", "0"] if scen == "blk-inline" else []) +
+                             (["--indirect"] if scen == "indirect" else []))
     os.environ["IVSHMD_PID"] = str(p.pid)
     c = Client(path, vectors)
     running = True
@@ -530,6 +568,8 @@ def main():
         scenario_blk(c, backing)
     elif scen == "hostile":
         scenario_hostile(c, backing)
+    elif scen == "indirect":
+        scenario_indirect(c, backing)
     elif scen == "stress":
         scenario_stress(c, backing)
     elif scen == "second":

@@ -164,12 +164,30 @@ static void test_broken(void)
 	fg_destroy(&g);
 }
 
+static void test_offer_indirect(void)
+{
+	struct fg g;
+	const uint64_t ind = 1ull << 28;
+
+	CHECK(!fg_init(&g, 1 << 20, false));
+	CHECK(!(fg_all_features(&g) & ind));
+	CHECK_EQ(fg_setup(&g, fg_all_features(&g) | ind, 16), IVV_ACK_FEATURES);
+	ivd_dev_offer(&g.dev, ind);
+	CHECK(fg_all_features(&g) & ind);
+	CHECK_EQ(fg_setup(&g, fg_all_features(&g), 16), IVV_ACK_OK);
+	CHECK(g.dev.vq[0].indirect);
+	CHECK_EQ(fg_setup(&g, fg_all_features(&g) & ~ind, 16), IVV_ACK_OK);
+	CHECK(!g.dev.vq[0].indirect);
+	fg_destroy(&g);
+}
+
 int main(void)
 {
 	ivd_log_set_level(IVD_ERR);
 	test_header();
 	test_status_machine();
 	test_broken();
+	test_offer_indirect();
 	if (fg_failures) {
 		fprintf(stderr, "%d check(s) failed\n", fg_failures);
 		return 1;

@@ -173,6 +173,92 @@ static void test_chains(void)
 	fg_destroy(&g);
 }
 
+/* Entry @i of an indirect table at window offset @t (any alignment). */
+static void ind(struct fg *g, uint64_t t, unsigned int i, uint64_t addr, uint32_t len,
+		uint16_t flags, uint16_t next)
+{
+	uint8_t b[16];
+
+	addr = htole64(addr);
+	len = htole32(len);
+	flags = htole16(flags);
+	next = htole16(next);
+	memcpy(b, &addr, 8);
+	memcpy(b + 8, &len, 4);
+	memcpy(b + 12, &flags, 2);
+	memcpy(b + 14, &next, 2);
+	memcpy(g->mem + t + 16 * i, b, 16);
+}
+
+static void test_indirect(void)
+{
+	static struct ivd_chain c;
+	struct ivd_vq vq = vq_of(8);
+	const uint64_t t = FG_BUFS + 0x8000;
+	const uint16_t N = VRING_DESC_F_NEXT, W = VRING_DESC_F_WRITE, I = VRING_DESC_F_INDIRECT;
+	struct fg g;
+
+	CHECK(!fg_init(&g, 1 << 20, false));
+	vq.indirect = true;
+	/* header, data, status in a table of 3, entries chained out of order */
+	ind(&g, t, 0, FG_BUFS, 16, N, 2);
+	ind(&g, t, 2, FG_BUFS + 0x100, 4096, N | W, 1);
+	ind(&g, t, 1, FG_BUFS + 0x2000, 1, W, 0);
+	fg_desc(&g, 0, t, 48, I, 0);
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), 0);
+	CHECK_EQ(c.nr, 3);
+	CHECK_EQ(c.nr_read, 1);
+	CHECK_EQ(c.write_bytes, 4097);
+	CHECK_EQ(c.seg[2].off, FG_BUFS + 0x2000);
+
+	/* a misaligned table is fine: entries are copied byte by byte */
+	ind(&g, t + 3, 0, FG_BUFS, 16, N, 1);
+	ind(&g, t + 3, 1, FG_BUFS + 0x2000, 1, W, 0);
+	fg_desc(&g, 0, t + 3, 32, I, 0);
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), 0);
+	CHECK_EQ(c.nr, 2);
+
+	/* direct header, then an indirect table with the writable part */
+	ind(&g, t, 0, FG_BUFS + 0x100, 512, N | W, 1);
+	ind(&g, t, 1, FG_BUFS + 0x2000, 1, W, 0);
+	fg_desc(&g, 0, FG_BUFS, 16, N, 1);
+	fg_desc(&g, 1, t, 32, I, 0);
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), 0);
+	CHECK_EQ(c.nr, 3);
+	/* ... but not a readable entry after a writable direct buffer */
+	fg_desc(&g, 0, FG_BUFS, 16, N | W, 1);
+	ind(&g, t, 0, FG_BUFS + 0x100, 512, N, 1);
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_DESC);
+
+	ind(&g, t, 0, FG_BUFS, 16, N, 1);
+	fg_desc(&g, 0, t, 32, I | N, 1);			/* INDIRECT + NEXT */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_CHAIN);
+	fg_desc(&g, 0, t, 0, I, 0);				/* empty table */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_CHAIN);
+	fg_desc(&g, 0, t, 33, I, 0);				/* not a multiple of 16 */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_CHAIN);
+	fg_desc(&g, 0, t, 16 * 257, I, 0);			/* too many entries */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_CHAIN);
+	fg_desc(&g, 0, FG_WINDOW - 16, 32, I, 0);		/* table past the end */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_ADDR);
+	fg_desc(&g, 0, 0x800, 32, I, 0);			/* table in the header */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_ADDR);
+	fg_desc(&g, 0, t, 32, I, 0);
+	ind(&g, t, 1, t, 32, I, 0);				/* nested */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_CHAIN);
+	ind(&g, t, 1, FG_BUFS, 1, W | N, 0);			/* 0 -> 1 -> 0 */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_CHAIN);
+	ind(&g, t, 1, FG_BUFS, 1, W | N, 2);			/* next >= entries */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_DESC);
+	ind(&g, t, 1, FG_WINDOW - 1, 2, W, 0);			/* buffer past the end */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_ADDR);
+	ind(&g, t, 1, FG_BUFS, 1, W, 0);
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), 0);
+	vq.indirect = false;					/* not negotiated */
+	CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_CHAIN);
+	fg_destroy(&g);
+}
+
 int main(void)
 {
 	test_window_range();
@@ -180,6 +266,7 @@ int main(void)
 	test_avail_distance();
 	test_need_event();
 	test_chains();
+	test_indirect();
 	if (fg_failures) {
 		fprintf(stderr, "%d check(s) failed\n", fg_failures);
 		return 1;

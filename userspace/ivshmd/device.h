@@ -18,6 +18,7 @@ struct ivd_vq {
 	bool enabled;
 	uint16_t size;		/* power of two */
 	uint16_t vector;	/* MSI-X vector or IVV_NO_VECTOR */
+	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	uint64_t desc, avail, used;	/* validated window offsets */
 	uint16_t last_avail;	/* next avail ring slot to consume */
 	uint16_t used_idx;	/* next used ring slot (private) */

@@ -5,6 +5,7 @@
  * device.  See Documentation/ivshmem-transport.rst.
  */
 #include <errno.h>
+#include <linux/virtio_ring.h>
 #include <pthread.h>
 #include <getopt.h>
 #include <signal.h>
@@ -33,6 +34,7 @@ struct opts {
 	unsigned int vectors;
 	unsigned int threads;
 	bool readonly;
+	bool indirect;
 	bool wait;
 	int verbose;
 };
@@ -55,6 +57,8 @@ static void usage(FILE *f)
 "  --shm-size SIZE    shared window size, a power of two between 1M and 1G\n"
 "                     (suffix K, M or G; default 64M)\n"
 "  --readonly         serve the disk read-only (VIRTIO_BLK_F_RO)\n"
+"  --indirect         also offer VIRTIO_RING_F_INDIRECT_DESC (indirect\n"
+"                     descriptor tables, validated like the ring)\n"
 "  --vectors N        doorbell/MSI-X vectors, 1..%d (default 2; must match\n"
 "                     QEMU's vectors=)\n"
 "  --threads N        backend I/O threads (default 4); 0 serves each request\n"
@@ -110,6 +114,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "blk", required_argument, NULL, 'b' },
 		{ "shm-size", required_argument, NULL, 'm' },
 		{ "readonly", no_argument, NULL, 'r' },
+		{ "indirect", no_argument, NULL, 'i' },
 		{ "vectors", required_argument, NULL, 'n' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "once", no_argument, NULL, 'o' },
@@ -138,6 +143,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'r': o->readonly = true; break;
+		case 'i': o->indirect = true; break;
 		case 'n':
 			if (parse_uint(optarg, 1, IVD_MAX_VECTORS, &o->vectors)) {
 				fprintf(stderr, "ivshmd: --vectors must be 1..%d\n",
@@ -213,6 +219,8 @@ static int on_listen(struct state *s)
 	}
 	ivd_dev_init(&s->dev, &s->win, IVD_SERVER_PEER_ID, s->o.vectors, ivd_blk_ops(&s->blk),
 		     &s->blk, ivd_server_notify, &s->srv);
+	if (s->o.indirect)
+		ivd_dev_offer(&s->dev, 1ull << VIRTIO_RING_F_INDIRECT_DESC);
 	err = ivd_server_accept(&s->srv, s->win.fd);
 	if (err <= 0) {
 		ivd_window_destroy(&s->win);

@@ -47,10 +47,14 @@ static inline bool ivd_avail_distance_ok(uint16_t avail_idx, uint16_t last_avail
 /*
  * Walk the descriptor chain starting at @head of an enabled queue, reading
  * each descriptor once.  Checks: head and every next < size, at most size
- * descriptors (no loops), no INDIRECT (not offered), device-readable buffers
- * before device-writable ones, every non-empty buffer inside the
- * guest-managed window.  Returns 0 with @c filled, or an enum
- * ivv_broken_reason.
+ * descriptors (no loops), device-readable buffers before device-writable
+ * ones, every non-empty buffer inside the guest-managed window.  An
+ * INDIRECT descriptor is refused unless negotiated (vq->indirect); then it
+ * must end the chain, its table must lie in the window, be a non-empty
+ * multiple of 16 bytes of at most IVD_QUEUE_MAX_SIZE entries, contain no
+ * INDIRECT entry, and be walked under the same rules (next < entries, no
+ * loops).  At most IVD_QUEUE_MAX_SIZE buffers in all.  Returns 0 with @c
+ * filled, or an enum ivv_broken_reason.
  */
 int ivd_read_chain(const struct ivd_window *w, const struct ivd_vq *vq, uint16_t head,
 		   struct ivd_chain *c);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 
 #include "guestmem.h"
 #include "log.h"
@@ -74,6 +75,12 @@ void ivd_dev_init(struct ivd_dev *dev, struct ivd_window *win, uint32_t server_i
 		gm_st16(&h->queues[i].max_size, IVD_QUEUE_MAX_SIZE);
 	gm_release();
 	gm_st32(&h->host_state, IVV_HOST_READY);
+}
+
+void ivd_dev_offer(struct ivd_dev *dev, uint64_t features)
+{
+	dev->device_features |= features;
+	gm_st64(&hdr(dev)->device_features, dev->device_features);
 }
 
 bool ivd_dev_running(const struct ivd_dev *dev)
@@ -187,6 +194,7 @@ static int queue_enable(struct ivd_dev *dev, uint32_t q)
 	memset(vq, 0, sizeof(*vq));
 	vq->size = size;
 	vq->vector = vector;
+	vq->indirect = dev->driver_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC);
 	vq->desc = desc;
 	vq->avail = avail;
 	vq->used = used;

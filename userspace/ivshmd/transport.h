@@ -19,6 +19,10 @@ void ivd_dev_init(struct ivd_dev *dev, struct ivd_window *win, uint32_t server_i
 		  uint32_t num_vectors, const struct ivd_device_ops *ops, void *ops_ctx,
 		  void (*notify)(void *ctx, unsigned int vector), void *notify_ctx);
 
+/* Offer more features (e.g. VIRTIO_RING_F_INDIRECT_DESC) before the guest
+ * negotiates. */
+void ivd_dev_offer(struct ivd_dev *dev, uint64_t features);
+
 /* A doorbell on @vector: handle a handshake request, then serve the queues. */
 void ivd_dev_kick(struct ivd_dev *dev, unsigned int vector);
 
