@@ -368,7 +368,7 @@ void sl_engine_clear_stats(struct sl_engine *e);
 
 #ifdef SL_TESTING
 /* Test-only switches that break the rules, so tests can show they are caught. */
-#define SL_TEST_ACK_EARLY	0x1	/* acknowledge as soon as a record is built */
+#define SL_TEST_ACK_EARLY	0x1	/* ack a record when it completes, not in seq order */
 #define SL_TEST_NO_SEQ_GAP	0x2	/* recovery continues seq at last + 1 */
 void sl_engine_set_test_flags(struct sl_engine *e, u32 flags);
 #endif
