@@ -17,6 +17,10 @@ TCG, and Debian ships no replay-log).
         at mark i: every block holds exactly its version after round i;
         between mark i and i+1: every block holds its version after round i
         or a version written in round i+1 -- never anything else.
+  sl_powercut.py replay-to-mark LOG DST MARK
+      apply the log's entries up to and including mark MARK to DST (a blank
+      copy of the logged device): the device as a power cut right after
+      the mark would have left it (used by scripts/demo-stripelog).
 
 Blocks hold (lba + 1, generation) repeated; zeros = never written/discarded.
 dm-log-writes log: a superblock (magic, version, nr_entries, sectorsize) in
@@ -233,6 +237,13 @@ def main():
     a = sys.argv[1:]
     if len(a) >= 4 and a[0] == 'workload':
         workload(a[1], a[2], int(a[3]), a[4:])
+    elif len(a) == 4 and a[0] == 'replay-to-mark':
+        ss, ents = read_log(a[1])
+        n = [k for k, e in enumerate(ents) if e[4] == a[3]]
+        if not n:
+            sys.exit('mark %s not in %s' % (a[3], a[1]))
+        replay(a[1], ss, ents, a[2], 0, n[0] + 1)
+        print('%s: replayed %d of %d entries (up to mark %s)' % (a[2], n[0] + 1, len(ents), a[3]))
     elif len(a) == 8 and a[0] == 'check':
         check(a[1], int(a[2]), a[3], a[4], a[5], a[6], a[7])
     else:
