@@ -22,7 +22,7 @@ st=/sys/bus/pci/devices/$pci/virtio_ivshmem
 echo "ivshmem disk: $dev on $pci ($(cat $st/virtio_device))"
 maps0=$(cat $st/bounce_maps)
 
-fio --name=ivshmem-verify --filename="$dev" --direct=1 --ioengine=libaio \
+fio --eta=never --name=ivshmem-verify --filename="$dev" --direct=1 --ioengine=libaio \
 	--rw=randrw --bsrange=4k-128k --iodepth=16 --size=48M \
 	--verify=crc32c --verify_fatal=1 --do_verify=1 --output=/tmp/fio.txt
 grep -E 'READ:|WRITE:' /tmp/fio.txt

@@ -22,7 +22,7 @@ done
 pci=$(cd /sys/bus/pci/drivers/virtio-ivshmem && ls -d 0000:* | head -n1)
 st=/sys/bus/pci/devices/$pci/virtio_ivshmem
 
-fio --name=victim --filename="$dev" --direct=1 --ioengine=libaio --rw=randwrite \
+fio --eta=never --name=victim --filename="$dev" --direct=1 --ioengine=libaio --rw=randwrite \
 	--bs=4k --iodepth=32 --size=64M --time_based --runtime=90 \
 	--output=/tmp/victim.txt 2>/tmp/victim.err &
 fio_pid=$!
