@@ -293,6 +293,7 @@ struct sl_format_params {
 
 #define SL_DEFAULT_STRIPE_UNIT_BLOCKS	16	/* 64 KiB */
 #define SL_DEFAULT_SEG_LEG_BLOCKS	256	/* 1 MiB per leg per segment */
+#define SL_MAX_SEG_LEG_BLOCKS		(1u << 14)	/* 64 MiB: bounds summary/plan memory */
 #define SL_MIN_LOG_BLOCKS		64
 #define SL_MIN_SEGMENTS			4
 /* Segments kept free beyond the logical size (no cleaner yet: see format doc). */

@@ -58,7 +58,8 @@ int sl_geometry_validate(const struct sl_geometry *geo, const char **why)
 	if (!sl_is_pow2(geo->stripe_unit_blocks) || geo->stripe_unit_blocks > 256)
 		return sl_geo_fail(why, "invalid stripe unit in geometry");
 	if (geo->seg_leg_blocks < geo->stripe_unit_blocks ||
-	    geo->seg_leg_blocks % geo->stripe_unit_blocks || geo->seg_leg_blocks > (1u << 20))
+	    geo->seg_leg_blocks % geo->stripe_unit_blocks ||
+	    geo->seg_leg_blocks > SL_MAX_SEG_LEG_BLOCKS)
 		return sl_geo_fail(why, "invalid segment size in geometry");
 	if (geo->seg_sum_blocks != sl_sum_blocks_for(geo->k * geo->seg_leg_blocks))
 		return sl_geo_fail(why, "invalid segment summary size in geometry");
