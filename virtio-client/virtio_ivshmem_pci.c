@@ -9,6 +9,7 @@
  * virtio device whose driver (virtio_blk, ...) then binds as usual.
  */
 #include <linux/module.h>
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/dma-map-ops.h>
 #include <linux/virtio_config.h>
@@ -78,6 +79,24 @@ static int vi_check_header(struct vi_dev *vi)
 	return 0;
 }
 
+/*
+ * A window left behind by a server that died still has a valid header; only
+ * a moving heartbeat (IVV_HEARTBEAT_MS) says someone serves it.
+ */
+static int vi_check_heartbeat(struct vi_dev *vi)
+{
+	u32 beat = le32_to_cpu(READ_ONCE(vi->hdr->heartbeat));
+	unsigned long deadline = jiffies + msecs_to_jiffies(10 * IVV_HEARTBEAT_MS);
+
+	do {
+		msleep(10);
+		if (le32_to_cpu(READ_ONCE(vi->hdr->heartbeat)) != beat)
+			return 0;
+	} while (time_before(jiffies, deadline));
+	dev_info(&vi->pdev->dev, "virtio-ivshmem header but no server heartbeat: not binding\n");
+	return -ENODEV;
+}
+
 static int vi_map_bars(struct vi_dev *vi)
 {
 	struct pci_dev *pdev = vi->pdev;
@@ -132,6 +151,9 @@ static int vi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_free;
 	ret = vi_check_header(vi);
+	if (ret)
+		goto err_free;
+	ret = vi_check_heartbeat(vi);
 	if (ret)
 		goto err_free;
 	vi->own_id = readl(vi->regs + IVV_BAR0_IVPOSITION) & 0xffff;
