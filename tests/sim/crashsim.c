@@ -30,15 +30,16 @@
 #define SEG_LEG_BLOCKS	32
 #define NR_SEGS		48
 #define RANGE		(s->range)	/* LBAs the workload touches (--range) */
-#define MAX_WBLOCKS	4
+#define MAX_WBLOCKS	4	/* usual write size: 1..4 blocks */
+#define BIG_WBLOCKS	96	/* 1 write in 50: up to this many (big records, wrap waste) */
 #define MAX_INFLIGHT	64
 
 struct simreq {
 	struct sl_write w;
 	u32 slot;			/* index in sim.reqs */
-	u32 crc[MAX_WBLOCKS];
-	u8 data[MAX_WBLOCKS * SL_BLOCK_SIZE] __attribute__((aligned(8)));
-	u32 idx[8];			/* model version index per block */
+	u32 crc[BIG_WBLOCKS];
+	u8 *data;			/* nblocks * 4096, 8-byte aligned (malloc) */
+	u32 idx[BIG_WBLOCKS];		/* model version index per block */
 	u64 submit_time;
 	bool fua, flush;
 };
@@ -182,6 +183,7 @@ static struct simreq *req_new(struct sim *s)
 
 static void req_free(struct sim *s, struct simreq *q)
 {
+	free(q->data);
 	s->reqs[q->slot] = s->reqs[--s->nreqs];
 	s->reqs[q->slot]->slot = q->slot;
 	free(q);
@@ -233,9 +235,16 @@ static int submit(struct sim *s, struct simreq *q)
 static int do_write(struct sim *s)
 {
 	struct simreq *q = req_new(s);
-	u32 n = 1 + (u32)sim_below(&s->rng, MAX_WBLOCKS), i;
-	u64 lba = sim_below(&s->rng, RANGE - n + 1), ver;
+	u32 max = sim_below(&s->rng, 50) ? MAX_WBLOCKS : BIG_WBLOCKS;
+	u32 n = 1 + (u32)sim_below(&s->rng, max), i;
+	u64 lba, ver;
 
+	if (n > RANGE / 2)
+		n = (u32)(RANGE / 2);
+	lba = sim_below(&s->rng, RANGE - n + 1);
+	q->data = malloc((size_t)n * SL_BLOCK_SIZE);
+	if (!q->data)
+		abort();
 	q->w.lba = lba;
 	q->w.nblocks = n;
 	q->fua = sim_below(&s->rng, 100) < 15;
@@ -498,6 +507,9 @@ static int do_write_at(struct sim *s, u64 lba, bool fua)
 	struct simreq *q = req_new(s);
 	u64 ver = ++s->next_ver;
 
+	q->data = malloc(SL_BLOCK_SIZE);
+	if (!q->data)
+		abort();
 	q->w.lba = lba;
 	q->w.nblocks = 1;
 	q->fua = fua;
