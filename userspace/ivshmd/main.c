@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ivshmd: ivshmem server for one QEMU guest, and the device side of the
- * virtio-ivshmem transport serving a virtio-blk disk from a file or block
- * device.  See Documentation/ivshmem-transport.rst.
+ * virtio-ivshmem transport serving either a virtio-blk disk from a file or
+ * block device, or a host directory as a virtio-fs filesystem.
+ * See Documentation/ivshmem-transport.rst and Documentation/ivshmem-fs.rst.
  */
 #include <errno.h>
 #include <linux/virtio_ring.h>
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "server_proto.h"
 #include "transport.h"
+#include "virtio_fs_dev.h"
 #include "window.h"
 
 enum { EV_LISTEN = 1, EV_SIGNAL, EV_TIMER, EV_POOL, EV_CLIENT, EV_DOORBELL };
@@ -30,6 +32,9 @@ enum { EV_LISTEN = 1, EV_SIGNAL, EV_TIMER, EV_POOL, EV_CLIENT, EV_DOORBELL };
 struct opts {
 	const char *socket;
 	const char *blk;
+	const char *fs;
+	const char *tag;
+	unsigned int cache_ms;
 	uint64_t shm_size;
 	unsigned int vectors;
 	unsigned int threads;
@@ -43,10 +48,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: ivshmd --socket PATH --blk FILE_OR_BLOCKDEV [options]\n"
+"       ivshmd --socket PATH --fs DIR --tag NAME [options]\n"
 "\n"
 "The ivshmem server for one QEMU guest and the device side of the\n"
-"virtio-ivshmem transport: serves FILE_OR_BLOCKDEV as a virtio-blk disk\n"
-"through the shared-memory window.  Start it before QEMU, then run QEMU with\n"
+"virtio-ivshmem transport: serves FILE_OR_BLOCKDEV as a virtio-blk disk, or\n"
+"exports DIR as a virtio-fs filesystem (guest: mount -t virtiofs NAME /mnt),\n"
+"through the shared-memory window.  Exactly one of --blk and --fs.\n"
+"Start it before QEMU, then run QEMU with\n"
 "  -chardev socket,path=PATH,id=ivsh0 -device ivshmem-doorbell,chardev=ivsh0,vectors=N\n"
 "(N = --vectors).  Logs go to stderr.\n"
 "\n"
@@ -54,14 +62,21 @@ static void usage(FILE *f)
 "  --socket PATH      unix socket QEMU connects to (created; a stale socket\n"
 "                     is replaced)\n"
 "  --blk PATH         backing file or block device\n"
+"  --fs DIR           export directory DIR (virtio-fs); nothing outside it\n"
+"                     is reachable (see Documentation/ivshmem-fs.rst)\n"
+"  --tag NAME         virtio-fs tag the guest mounts, 1..36 bytes (with --fs)\n"
+"  --cache-ms MS      with --fs: how long the guest may cache names and\n"
+"                     attributes (default 0: the host may change DIR too)\n"
 "  --shm-size SIZE    shared window size, a power of two between 1M and 1G\n"
 "                     (suffix K, M or G; default 64M)\n"
-"  --readonly         serve the disk read-only (VIRTIO_BLK_F_RO)\n"
+"  --readonly         serve the disk read-only (VIRTIO_BLK_F_RO); with --fs,\n"
+"                     every mutation fails with EROFS\n"
 "  --indirect         also offer VIRTIO_RING_F_INDIRECT_DESC (indirect\n"
 "                     descriptor tables, validated like the ring)\n"
 "  --vectors N        doorbell/MSI-X vectors, 1..%d (default 2; must match\n"
 "                     QEMU's vectors=)\n"
-"  --threads N        backend I/O threads (default 4); 0 serves each request\n"
+"  --threads N        backend I/O threads (default 4; --fs: concurrent\n"
+"                     requests); 0 serves each request\n"
 "                     inline in the event loop (no overlap, fewer hops)\n"
 "  --once             exit when the VM disconnects (default)\n"
 "  --wait             after a disconnect, wait for the next VM\n"
@@ -112,6 +127,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "blk", required_argument, NULL, 'b' },
+		{ "fs", required_argument, NULL, 'f' },
+		{ "tag", required_argument, NULL, 'T' },
+		{ "cache-ms", required_argument, NULL, 'c' },
 		{ "shm-size", required_argument, NULL, 'm' },
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "indirect", no_argument, NULL, 'i' },
@@ -134,6 +152,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 's': o->socket = optarg; break;
 		case 'b': o->blk = optarg; break;
+		case 'f': o->fs = optarg; break;
+		case 'T': o->tag = optarg; break;
+		case 'c':
+			if (parse_uint(optarg, 0, 3600000, &o->cache_ms)) {
+				fprintf(stderr, "ivshmd: --cache-ms must be 0..3600000\n");
+				return 2;
+			}
+			break;
 		case 'm':
 			if (parse_size(optarg, &o->shm_size) || !ivd_is_pow2(o->shm_size) ||
 			    o->shm_size < IVV_WINDOW_MIN || o->shm_size > IVV_WINDOW_MAX) {
@@ -170,8 +196,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "ivshmd: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return 2;
 	}
-	if (!o->socket || !o->blk) {
-		fprintf(stderr, "ivshmd: --socket and --blk are required (see --help)\n");
+	if (!o->socket || (!o->blk && !o->fs)) {
+		fprintf(stderr, "ivshmd: --socket and one of --blk/--fs are required "
+			"(see --help)\n");
+		return 2;
+	}
+	if (o->blk && o->fs) {
+		fprintf(stderr, "ivshmd: --blk and --fs are exclusive: one device per "
+			"instance\n");
+		return 2;
+	}
+	if (o->fs && (!o->tag || !*o->tag || strlen(o->tag) > IVD_FS_TAG_MAX)) {
+		fprintf(stderr, "ivshmd: --fs needs --tag NAME of 1..%d bytes\n",
+			IVD_FS_TAG_MAX);
+		return 2;
+	}
+	if (!o->fs && (o->tag || o->cache_ms)) {
+		fprintf(stderr, "ivshmd: --tag and --cache-ms go with --fs\n");
 		return 2;
 	}
 	return 0;
@@ -182,6 +223,7 @@ struct state {
 	int ep;
 	struct ivd_server srv;
 	struct ivd_blk blk;
+	struct ivd_fsdev fsd;
 	struct ivd_window win;
 	struct ivd_dev dev;
 	bool connected;
@@ -196,6 +238,20 @@ static int ep_add(int ep, int fd, uint64_t tag)
 
 static void log_stats(const struct state *s)
 {
+	if (s->o.fs) {
+		struct fs_stats st;
+
+		fs_server_stats(s->fsd.srv, &st);
+		ivd_info("stats: requests %llu (no reply %llu, unanswerable %llu, cut short %llu, "
+			 "error replies %llu, malformed %llu, forget clamped %llu), kicks %llu, "
+			 "interrupts %llu", (unsigned long long)s->dev.requests,
+			 (unsigned long long)s->fsd.forgets, (unsigned long long)s->fsd.no_reply,
+			 (unsigned long long)s->fsd.truncated,
+			 (unsigned long long)st.error_replies, (unsigned long long)st.malformed,
+			 (unsigned long long)st.forget_clamped, (unsigned long long)s->dev.kicks,
+			 (unsigned long long)s->dev.notifies);
+		return;
+	}
 	ivd_info("stats: requests %llu (read %llu write %llu flush %llu discard %llu "
 		 "write-zeroes %llu get-id %llu, errors %llu), kicks %llu, interrupts %llu",
 		 (unsigned long long)s->dev.requests, (unsigned long long)s->blk.reads,
@@ -217,8 +273,12 @@ static int on_listen(struct state *s)
 		ivd_err("cannot create the shared window: %s", strerror(-err));
 		return -1;
 	}
-	ivd_dev_init(&s->dev, &s->win, IVD_SERVER_PEER_ID, s->o.vectors, ivd_blk_ops(&s->blk),
-		     &s->blk, ivd_server_notify, &s->srv);
+	if (s->o.fs)
+		ivd_dev_init(&s->dev, &s->win, IVD_SERVER_PEER_ID, s->o.vectors, &ivd_fsdev_ops,
+			     &s->fsd, ivd_server_notify, &s->srv);
+	else
+		ivd_dev_init(&s->dev, &s->win, IVD_SERVER_PEER_ID, s->o.vectors,
+			     ivd_blk_ops(&s->blk), &s->blk, ivd_server_notify, &s->srv);
 	if (s->o.indirect)
 		ivd_dev_offer(&s->dev, 1ull << VIRTIO_RING_F_INDIRECT_DESC);
 	err = ivd_server_accept(&s->srv, s->win.fd);
@@ -255,10 +315,15 @@ static int shutdown_clean(struct state *s, int sig)
 {
 	int rc = 0;
 
-	ivd_info("%s: finishing in-flight requests and syncing the backing file",
-		 strsignal(sig));
-	if (ivd_blk_shutdown(&s->blk, s->connected ? &s->dev : NULL))
-		rc = 1;
+	if (s->o.fs) {
+		ivd_info("%s: finishing in-flight requests", strsignal(sig));
+		ivd_fsdev_shutdown(&s->fsd, s->connected ? &s->dev : NULL);
+	} else {
+		ivd_info("%s: finishing in-flight requests and syncing the backing file",
+			 strsignal(sig));
+		if (ivd_blk_shutdown(&s->blk, s->connected ? &s->dev : NULL))
+			rc = 1;
+	}
 	if (s->connected) {
 		ivd_dev_shutdown(&s->dev);
 		log_stats(s);
@@ -291,13 +356,15 @@ static int run(struct state *s)
 	if (sfd < 0 || tfd < 0 || s->ep < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0 ||
 	    ep_add(s->ep, s->srv.listen_fd, EV(EV_LISTEN, 0)) < 0 ||
 	    ep_add(s->ep, sfd, EV(EV_SIGNAL, 0)) < 0 || ep_add(s->ep, tfd, EV(EV_TIMER, 0)) < 0 ||
-	    ep_add(s->ep, s->blk.pool.efd, EV(EV_POOL, 0)) < 0) {
+	    ep_add(s->ep, s->o.fs ? s->fsd.pool.efd : s->blk.pool.efd, EV(EV_POOL, 0)) < 0) {
 		ivd_err("event loop setup: %m");
 		return 1;
 	}
-	ivd_info("listening on %s (window %llu bytes, %u vectors, %s%s)", s->o.socket,
-		 (unsigned long long)s->o.shm_size, s->o.vectors, s->o.blk,
-		 s->o.readonly ? ", read-only" : "");
+	ivd_info("listening on %s (window %llu bytes, %u vectors, %s%s%s%s)", s->o.socket,
+		 (unsigned long long)s->o.shm_size, s->o.vectors, s->o.fs ? "fs " : "",
+		 s->o.fs ? s->o.fs : s->o.blk, s->o.fs ? ", tag " : "", s->o.fs ? s->o.tag : "");
+	if (s->o.readonly)
+		ivd_info("read-only");
 	for (;;) {
 		struct epoll_event evs[16];
 		int n, i;
@@ -331,7 +398,9 @@ static int run(struct state *s)
 					ivd_dev_heartbeat(&s->dev);
 				break;
 			case EV_POOL:
-				if (s->connected)
+				if (s->connected && s->o.fs)
+					ivd_fsdev_reap(&s->fsd, &s->dev);
+				else if (s->connected)
 					ivd_blk_reap(&s->blk, &s->dev);
 				break;
 			case EV_CLIENT:
@@ -373,19 +442,24 @@ int main(int argc, char **argv)
 	if (pthread_sigmask(SIG_BLOCK, &mask, NULL))
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
-	if (ivd_blk_open(&s.blk, s.o.blk, s.o.readonly, s.o.threads))
+	if (s.o.fs ? ivd_fsdev_open(&s.fsd, s.o.fs, s.o.tag, s.o.readonly, s.o.threads,
+				    s.o.cache_ms) :
+		     ivd_blk_open(&s.blk, s.o.blk, s.o.readonly, s.o.threads))
 		return 1;
 	err = ivd_server_listen(&s.srv, s.o.socket, s.o.vectors);
 	if (err) {
 		ivd_err("cannot listen on %s: %s", s.o.socket, strerror(-err));
-		ivd_blk_close(&s.blk);
-		return 1;
+		rc = 1;
+	} else {
+		rc = run(&s);
+		if (s.connected)
+			ivd_window_destroy(&s.win);
+		ivd_server_close(&s.srv);
 	}
-	rc = run(&s);
-	if (s.connected)
-		ivd_window_destroy(&s.win);
-	ivd_server_close(&s.srv);
-	ivd_blk_close(&s.blk);
+	if (s.o.fs)
+		ivd_fsdev_close(&s.fsd);
+	else
+		ivd_blk_close(&s.blk);
 	ivd_info("exiting with status %d", rc);
 	return rc;
 }

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio_fs_dev.c - the virtio-fs device type over the virtio-ivshmem
+ * transport: glue between validated descriptor chains and fs_server.
+ *
+ * Queue 0 is hiprio (FORGET, BATCH_FORGET, INTERRUPT: readable only), queues
+ * 1..IVD_FS_REQUEST_QUEUES carry requests.  For every chain the event loop
+ * copies the readable bytes once into a private buffer (the backend parses
+ * only that copy) and describes the writable buffers, already checked to lie
+ * in the window, as the reply iovec.  A pool thread runs fs_server_handle();
+ * the event loop puts the chain in the used ring with the reply length (0 for
+ * requests without a reply and for requests the backend could not answer).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guestmem.h"
+#include "log.h"
+#include "transport.h"
+#include "virtio_fs_dev.h"
+#include "vring.h"
+
+#define FS_DEVICE_ID	26	/* VIRTIO_ID_FS */
+#define FS_MAX_WRITE	(256u * 1024)
+
+struct fs_req {
+	struct ivd_job job;
+	struct ivd_fsdev *fsd;
+	uint16_t q, head;
+	long result;		/* reply length or -errno, set by run() */
+	size_t req_len;
+	uint8_t *req;		/* private copy of the readable part */
+	int iovcnt;
+	struct iovec iov[];	/* writable part, window pointers */
+};
+
+static unsigned int fs_fill_config(void *ctx, uint8_t *cfg)
+{
+	struct ivd_fsdev *fsd = ctx;
+	uint8_t c[IVD_FS_TAG_MAX + 4];
+	uint32_t n = htole32(IVD_FS_REQUEST_QUEUES);
+
+	memcpy(c, fsd->tag, IVD_FS_TAG_MAX);
+	memcpy(c + IVD_FS_TAG_MAX, &n, 4);
+	gm_copy_out(cfg, c, sizeof(c));
+	return sizeof(c);
+}
+
+static void fs_run(struct ivd_job *job)
+{
+	struct fs_req *r = (struct fs_req *)job;
+
+	r->result = fs_server_handle(r->fsd->srv, r->req, r->req_len,
+				     r->iovcnt ? r->iov : NULL, r->iovcnt);
+}
+
+/* Copy the readable part of @c (at most @cap bytes) out of the window. */
+static size_t copy_request(const struct ivd_chain *c, const uint8_t *base, uint8_t *dst,
+			   size_t cap)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < c->nr_read && done < cap; i++) {
+		size_t n = c->seg[i].len;
+
+		if (n > cap - done)
+			n = cap - done;
+		/* One pass; the guest may change the source meanwhile, but only
+		 * this copy is ever parsed. */
+		memcpy(dst + done, base + c->seg[i].off, n);
+		done += n;
+	}
+	return done;
+}
+
+static struct fs_req *make_req(struct ivd_fsdev *fsd, struct ivd_dev *dev, unsigned int q,
+			       const struct ivd_chain *c)
+{
+	size_t want = c->read_bytes < fsd->max_req ? (size_t)c->read_bytes : fsd->max_req;
+	unsigned int nw = c->nr - c->nr_read, i;
+	struct fs_req *r;
+
+	r = calloc(1, sizeof(*r) + nw * sizeof(struct iovec));
+	if (!r)
+		return NULL;
+	r->req = malloc(want ? want : 1);
+	if (!r->req) {
+		free(r);
+		return NULL;
+	}
+	if (c->read_bytes > fsd->max_req)
+		fsd->truncated++;
+	r->req_len = copy_request(c, dev->win->base, r->req, want);
+	for (i = 0; i < nw; i++) {
+		const struct ivd_seg *s = &c->seg[c->nr_read + i];
+
+		r->iov[i].iov_base = dev->win->base + s->off;
+		r->iov[i].iov_len = s->len;
+	}
+	r->iovcnt = (int)nw;
+	r->job.run = fs_run;
+	r->fsd = fsd;
+	r->q = (uint16_t)q;
+	r->head = c->head;
+	return r;
+}
+
+static void fs_process_queue(void *ctx, struct ivd_dev *dev, unsigned int q)
+{
+	struct ivd_fsdev *fsd = ctx;
+	struct ivd_vq *vq = &dev->vq[q];
+	struct ivd_chain *c = &fsd->chain;
+
+	if (q > IVD_FS_REQUEST_QUEUES)
+		return;
+	for (;;) {
+		while (!fsd->stopping && vq->inflight < vq->size && ivd_dev_running(dev)) {
+			struct fs_req *r;
+			int got = ivd_vq_pop(dev, q, c);
+
+			if (got < 0)
+				return;
+			if (!got)
+				break;
+			r = make_req(fsd, dev, q, c);
+			if (!r) {
+				ivd_err("fs: out of memory");
+				ivd_dev_set_broken(dev, IVV_BROKEN_BACKEND);
+				return;
+			}
+			ivd_dbg("fs: queue %u head %u: %zu request bytes, %d reply buffers", q,
+				c->head, r->req_len, r->iovcnt);
+			vq->inflight++;
+			fsd->inflight++;
+			dev->requests++;
+			ivd_pool_submit(&fsd->pool, &r->job);
+		}
+		if (fsd->stopping || vq->inflight >= vq->size || !ivd_dev_running(dev))
+			return;
+		if (!ivd_vq_rearm(dev, q))
+			return;
+	}
+}
+
+static void free_req(struct fs_req *r)
+{
+	free(r->req);
+	free(r);
+}
+
+void ivd_fsdev_reap(struct ivd_fsdev *fsd, struct ivd_dev *dev)
+{
+	struct ivd_job *list = ivd_pool_take_done(&fsd->pool);
+	bool touched[IVV_MAX_QUEUES] = { false };
+	unsigned int q;
+
+	while (list) {
+		struct fs_req *r = (struct fs_req *)list;
+		struct ivd_vq *vq = &dev->vq[r->q];
+		uint32_t len = 0;
+
+		list = list->next;
+		fsd->requests++;
+		if (r->result > 0)
+			len = (uint32_t)r->result;	/* <= the writable bytes */
+		else if (r->result == 0)
+			fsd->forgets++;
+		else
+			fsd->no_reply++;
+		ivd_vq_push(dev, r->q, r->head, len);
+		if (vq->inflight)
+			vq->inflight--;
+		fsd->inflight--;
+		touched[r->q] = true;
+		free_req(r);
+	}
+	for (q = 0; q < IVV_MAX_QUEUES; q++)
+		if (touched[q])
+			ivd_vq_publish(dev, q);
+	for (q = 0; q < dev->num_queues; q++)
+		if (touched[q] && dev->vq[q].enabled && ivd_dev_running(dev))
+			fs_process_queue(fsd, dev, q);
+}
+
+/* Device reset or disconnect: finish what runs, drop the results, forget the
+ * guest's inodes and handles (a new driver starts with INIT). */
+static void fs_drain(void *ctx, struct ivd_dev *dev)
+{
+	struct ivd_fsdev *fsd = ctx;
+	struct ivd_job *list;
+
+	(void)dev;
+	ivd_pool_wait_idle(&fsd->pool);
+	list = ivd_pool_take_done(&fsd->pool);
+	while (list) {
+		struct ivd_job *next = list->next;
+
+		free_req((struct fs_req *)list);
+		fsd->inflight--;
+		list = next;
+	}
+	fs_server_reset(fsd->srv);
+}
+
+const struct ivd_device_ops ivd_fsdev_ops = {
+	.device_id = FS_DEVICE_ID,
+	.features = 0,
+	.num_queues = 1 + IVD_FS_REQUEST_QUEUES,
+	.fill_config = fs_fill_config,
+	.process_queue = fs_process_queue,
+	.drain = fs_drain,
+};
+
+int ivd_fsdev_open(struct ivd_fsdev *fsd, const char *root, const char *tag, bool readonly,
+		   unsigned int nthreads, uint32_t timeout_ms)
+{
+	struct fs_config cfg = {
+		.root = root, .tag = tag, .readonly = readonly, .no_workers = true,
+		.max_write = FS_MAX_WRITE, .timeout_ms = timeout_ms,
+	};
+	size_t tl = strlen(tag);
+	int err = 0;
+
+	memset(fsd, 0, sizeof(*fsd));
+	if (!tl || tl > IVD_FS_TAG_MAX) {
+		ivd_err("--tag must be 1..%d bytes", IVD_FS_TAG_MAX);
+		return -EINVAL;
+	}
+	memcpy(fsd->tag, tag, tl);
+	fsd->max_req = FS_MAX_WRITE + IVD_FS_REQ_SLACK;
+	fsd->srv = fs_server_new(&cfg, &err);
+	if (!fsd->srv) {
+		ivd_err("cannot export %s: %s", root, strerror(-err));
+		return err ? err : -EINVAL;
+	}
+	err = ivd_pool_init(&fsd->pool, nthreads);
+	if (err) {
+		fs_server_free(fsd->srv);
+		fsd->srv = NULL;
+	}
+	return err;
+}
+
+void ivd_fsdev_shutdown(struct ivd_fsdev *fsd, struct ivd_dev *dev)
+{
+	fsd->stopping = true;
+	while (fsd->inflight) {
+		ivd_pool_wait_idle(&fsd->pool);
+		if (dev) {
+			ivd_fsdev_reap(fsd, dev);
+		} else {
+			struct ivd_job *list = ivd_pool_take_done(&fsd->pool);
+
+			while (list) {
+				struct ivd_job *next = list->next;
+
+				free_req((struct fs_req *)list);
+				fsd->inflight--;
+				list = next;
+			}
+		}
+	}
+}
+
+void ivd_fsdev_close(struct ivd_fsdev *fsd)
+{
+	ivd_pool_destroy(&fsd->pool);
+	fs_server_free(fsd->srv);
+	fsd->srv = NULL;
+}
