@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 240
+# timeout: 480
 # Crash simulator: 1000 random power cuts against the real engine with a
 # small hot set, then 200 with the whole volume in use (free segments run
 # short, so every destage also cleans a victim segment).  Every durable
