@@ -67,7 +67,7 @@ sys.exit(0 if ok else 1)
 PY
 
 rc=0
-timeout 30 bash -c "while kill -0 $reader 2>/dev/null; do sleep 0.2; done" || rc=$?
+timeout 60 bash -c "while kill -0 $reader 2>/dev/null; do sleep 0.2; done" || rc=$?
 [ "$rc" = 0 ] || { echo "FAIL: reader still running: I/O hangs"; kill "$reader"; exit 1; }
 wait "$reader" || true
 echo "guest state: $(cat $st/state)"
