@@ -131,6 +131,8 @@ void vi_free(struct vi_dev *vi, u64 off, size_t size)
  * @vi: the device
  * @off: window offset
  * @size: length in bytes
+ *
+ * Return: true if the non-empty range lies entirely in the pool.
  */
 bool vi_pool_range_ok(struct vi_dev *vi, u64 off, size_t size)
 {

@@ -106,6 +106,8 @@ void vi_track_all(struct vi_dev *vi)
  * @vi: the device
  *
  * A hint for the heartbeat watchdog (reads host-writable ring indices).
+ *
+ * Return: true if some queue's avail and used indices differ.
  */
 bool vi_io_outstanding(struct vi_dev *vi)
 {
