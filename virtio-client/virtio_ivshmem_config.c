@@ -183,7 +183,7 @@ static u8 vi_get_status(struct virtio_device *vdev)
 	struct vi_dev *vi = to_vi(vdev);
 
 	if (vi_is_dead(vi)) {
-		smp_rmb();
+		smp_rmb();	/* pairs with vi_declare_dead(): dead before dead_status */
 		return READ_ONCE(vi->dead_status);
 	}
 	return le32_to_cpu(READ_ONCE(vi->hdr->device_status)) & 0xff;

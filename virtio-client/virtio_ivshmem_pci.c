@@ -89,7 +89,7 @@ static int vi_check_heartbeat(struct vi_dev *vi)
 	unsigned long deadline = jiffies + msecs_to_jiffies(10 * IVV_HEARTBEAT_MS);
 
 	do {
-		msleep(10);
+		usleep_range(10000, 20000);
 		if (le32_to_cpu(READ_ONCE(vi->hdr->heartbeat)) != beat)
 			return 0;
 	} while (time_before(jiffies, deadline));

@@ -37,7 +37,7 @@ static void vi_track_locked(struct vi_vq *vvq)
 	u32 id;
 
 	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
-	virt_rmb();
+	virt_rmb();	/* the driver wrote the entries before the index */
 	if ((u16)(idx - vvq->seen_avail) <= vvq->num) {
 		for (; vvq->seen_avail != idx; vvq->seen_avail++) {
 			__virtio16 raw = READ_ONCE(vr->avail->ring[vvq->seen_avail & mask]);
@@ -49,7 +49,7 @@ static void vi_track_locked(struct vi_vq *vvq)
 	}
 
 	idx = virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx));
-	virt_rmb();
+	virt_rmb();	/* the device wrote the elements before the index */
 	if ((u16)(idx - vvq->seen_used) > vvq->num)
 		return;
 	for (; vvq->seen_used != idx; vvq->seen_used++) {
@@ -160,6 +160,7 @@ static unsigned int vi_stub_queue(struct vi_dev *vi, struct vi_vq *vvq)
 			vi_stub_push(vvq, vr, &uidx, h);
 	}
 	if (done) {
+		/* Elements before the index, as a device publishes them. */
 		smp_store_release(&vr->used->idx, cpu_to_virtio16(vdev, uidx));
 		vvq->seen_used = uidx;
 	}
