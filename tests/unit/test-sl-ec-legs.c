@@ -143,7 +143,8 @@ static u8 *read_file(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (sz = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET)) {
+	sz = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+	if (sz > 0 && !fseek(f, 0, SEEK_SET)) {
 		buf = malloc((size_t)sz);
 		if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
 			free(buf);

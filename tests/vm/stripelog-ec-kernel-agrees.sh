@@ -26,7 +26,7 @@ chunk_kib=64
 # agree NAME DM_RAID_TYPE LAYOUT K M
 agree() {
 	local name=$1 type=$2 layout=$3 k=$4 m=$5 n=$(($4 + $5)) i dev st health ratio action
-	local devs="" legs=() exp="$SL_WORK/$1.expected" blocks=$(($4 * $leg_mib * 256)) blk
+	local devs="" legs=() exp="$SL_WORK/$1.expected" blocks=$(($4 * leg_mib * 256)) blk
 
 	for ((i = 0; i < n; i++)); do
 		# garbage everywhere, parity included: md's resync must rewrite all parity
