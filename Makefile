@@ -17,7 +17,7 @@
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
-B := $(TOP)/build
+B := build
 
 # Bring in missing Debian packages on first use, for every target but clean.
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
@@ -68,7 +68,6 @@ modules:
 
 sparse:
 	@mkdir -p $(B)
-	$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null
 	$(MAKE) -C $(KDIR) M=$(TOP) C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | tee $(B)/sparse.log
 	@if grep -E 'warning:|error:' $(B)/sparse.log; then \
 		echo "sparse: warnings found (see above)"; exit 1; \
