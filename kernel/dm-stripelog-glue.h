@@ -85,6 +85,7 @@ struct stripelog_c {
 	struct delayed_work gc_work;	/* write_work after gc_window_us */
 	unsigned long gc_delay;		/* gc_window_us in jiffies, 0 = off */
 	struct llist_head done;		/* completed slg_records */
+	atomic_t inflight_recs;		/* records submitted, not yet done */
 	mempool_t rec_pool;
 	struct bio_set bs;
 

@@ -53,6 +53,8 @@ static int slg_bio_crcs(struct bio *bio, u32 *crc, u32 nblocks)
 	return (blk == nblocks && !fill) ? 0 : -EINVAL;
 }
 
+static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r);
+
 /**
  * slg_queue_write - hand a write, discard or flush bio to the engine
  * @sc: target
@@ -66,6 +68,7 @@ int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
 {
 	struct slg_bio *pb = dm_per_bio_data(bio, sizeof(struct slg_bio));
 	struct sl_write *w = &pb->w;
+	struct sl_record_io *rec;
 	sector_t sector = dm_target_offset(sc->ti, bio->bi_iter.bi_sector);
 	u32 nsect = bio_sectors(bio);
 	int r;
@@ -102,8 +105,18 @@ int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
 
 	mutex_lock(&sc->lock);
 	r = sl_engine_submit(sc->eng, w);
+	/*
+	 * Idle log: write this request's record right away from here (saves a
+	 * worker round trip).  While records are in flight, requests queue up
+	 * and the worker packs them into the next record (group commit).
+	 */
+	if (r == SL_SUBMIT_QUEUED && w->nblocks && !sc->gc_delay &&
+	    !atomic_read(&sc->inflight_recs) && !sl_engine_build_record(sc->eng, &rec))
+		r = -EINPROGRESS;
 	mutex_unlock(&sc->lock);
-	if (r == SL_SUBMIT_QUEUED) {
+	if (r == -EINPROGRESS) {
+		slg_submit_record(sc, rec);
+	} else if (r == SL_SUBMIT_QUEUED) {
 		/* Group-commit window: let concurrent writes join this record. */
 		if (sc->gc_delay)
 			queue_delayed_work(sc->wq, &sc->gc_work, sc->gc_delay);
@@ -190,6 +203,7 @@ static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
 	rec->r = r;
 	rec->error = 0;
 	atomic_set(&rec->pending, 1);
+	atomic_inc(&sc->inflight_recs);
 
 	for (n = r->writes.next; n != &r->writes; n = n->next) {
 		struct sl_write *w = sl_container_of(n, struct sl_write, node);
@@ -296,6 +310,7 @@ static void slg_write_run(struct stripelog_c *sc)
 					    (unsigned long long)rec->r->dev_block, rec->error);
 			}
 			sl_engine_record_done(sc->eng, rec->r, rec->error, &acked);
+			atomic_dec(&sc->inflight_recs);
 			mempool_free(rec, &sc->rec_pool);
 		}
 		mutex_unlock(&sc->lock);

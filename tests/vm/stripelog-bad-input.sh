@@ -5,7 +5,7 @@
 # never written to; unknown messages are refused.  The harness fails the test
 # if dmesg shows a WARN/BUG/oops.
 # vm-run: --mem 2048
-# timeout: 120
+# timeout: 200
 set -euo pipefail
 . tests/vm/tools/stripelog-lib.sh
 sl_module

@@ -9,14 +9,14 @@
 # never anything else.  Each replayed state is loaded as a stripelog volume
 # (recovery runs), checked and removed.  See tests/vm/tools/sl_powercut.py.
 # vm-run: --mem 2048
-# timeout: 200
+# timeout: 300
 set -euo pipefail
 . tests/vm/tools/stripelog-lib.sh
 sl_module
 modprobe dm-log-writes
 pc="/usr/bin/python3 -S tests/vm/tools/sl_powercut.py"
 
-rounds=${SL_POWERCUT_ROUNDS:-8}
+rounds=${SL_POWERCUT_ROUNDS:-6}
 sl_loop perf perf 8
 sl_loop cap cap 32
 sl_loop plog plog 64
