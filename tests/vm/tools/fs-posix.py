@@ -147,7 +147,7 @@ def ivshmem_only():
     chk("remove again", lambda: os.removexattr(P("x"), "user.a"), "err ENODATA")
     chk("list after", lambda: sorted(os.listxattr(P("x"))), ["user.b", "user.big"])
     chk("trusted set", lambda: os.setxattr(P("x"), "trusted.t", b"1"), "err " + errno.errorcode[errno.EOPNOTSUPP])
-    chk("security set", lambda: os.setxattr(P("x"), "security.capability", b"1"),
+    chk("security set", lambda: os.setxattr(P("x"), "security.evil", b"1"),
         "err " + errno.errorcode[errno.EOPNOTSUPP])
     os.mkdir(P("xd"))
     chk("dir set", lambda: os.setxattr(P("xd"), "user.d", b"dir"), None)
