@@ -322,6 +322,11 @@ static void slg_write_run(struct stripelog_c *sc)
 		r = 0;
 		mutex_lock(&sc->lock);
 		while (nr < ARRAY_SIZE(batch)) {
+			/* Few records in flight: the rest wait and share the next one. */
+			if (atomic_read(&sc->inflight_recs) + nr >= SLG_MAX_INFLIGHT_RECORDS) {
+				r = -EAGAIN;
+				break;
+			}
 			r = sl_engine_build_record(sc->eng, &batch[nr]);
 			if (r)
 				break;
