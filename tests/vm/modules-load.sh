@@ -5,6 +5,7 @@
 # timeout: 60
 set -eux
 modprobe dm-mod
+modprobe libcrc32c	# dm-stripelog.ko uses crc32c(); insmod does not pull it in
 insmod kernel/dm-stripelog.ko
 insmod virtio-client/virtio-ivshmem.ko
 dmsetup targets | tee /tmp/targets
