@@ -1,6 +1,6 @@
 #!/bin/bash
 # The harness must pass a failing guest command's status through.
-# timeout: 120
+# timeout: 240
 set -u
 cd "$SL_TOP"
 scripts/vm-run --quiet-boot -- false

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A guest whose kernel log shows a WARNING (or a BUG/oops) must fail the
 # run even though the command itself exited 0, and name the line.
-# timeout: 120
+# timeout: 240
 set -u
 cd "$SL_TOP"
 out=$(scripts/vm-run --quiet-boot -- sh -c 'echo "WARNING: harness self-test" > /dev/kmsg' 2>&1)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # A guest that hangs past --timeout must be killed and fail the run.
-# timeout: 120
+# timeout: 240
 set -u
 cd "$SL_TOP"
 s=$(date +%s)

@@ -2,7 +2,7 @@
 # The harness runs the command as given (words kept apart), in the caller's
 # directory, with the requested disks, memory and CPUs, and a clean dmesg
 # passes.
-# timeout: 120
+# timeout: 240
 set -u
 cd "$SL_TOP"
 out=$(scripts/vm-run --quiet-boot --mem 1024 --cpus 2 --disk 64M --disk 128M -- \
