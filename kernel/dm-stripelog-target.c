@@ -253,6 +253,10 @@ static int slg_map_read(struct stripelog_c *sc, struct bio *bio, struct slg_bio 
 	}
 	mutex_unlock(&sc->lock);
 	if (r || !p.nblocks || (p.kind != SL_LOC_ZERO && !d)) {
+		/* A killed bio never reaches ->end_io: uncount it here. */
+		if (pb->read_epoch && atomic_dec_and_test(&sc->reads[pb->read_epoch - 1]))
+			wake_up(&sc->reads_wq);
+		pb->read_epoch = 0;
 		DMERR_LIMIT("%s: lookup of block %llu failed: %d",
 			    dm_table_device_name(sc->ti->table),
 			    (unsigned long long)(sector >> SLG_BLOCK_SECTORS_SHIFT), r);
