@@ -8,15 +8,8 @@
 set -euo pipefail
 modprobe virtio_blk
 grep -q '^virtio_ivshmem ' /proc/modules || insmod virtio-client/virtio-ivshmem.ko
-dev=
-for _ in $(seq 50); do
-	for b in /sys/bus/pci/drivers/virtio-ivshmem/0000:*/virtio*/block/*; do
-		[ -e "$b" ] && dev=/dev/${b##*/}
-	done
-	[ -n "$dev" ] && [ -b "$dev" ] && break
-	sleep 0.2
-done
-[ -b "$dev" ] || { echo "FAIL: no ivshmem disk appeared"; exit 1; }
+. tests/vm/tools/ivshmem-lib.sh
+ivshmem_wait_disk
 pci=$(cd /sys/bus/pci/drivers/virtio-ivshmem && ls -d 0000:* | head -n1)
 st=/sys/bus/pci/devices/$pci/virtio_ivshmem
 echo "ivshmem disk: $dev on $pci ($(cat $st/virtio_device))"

@@ -9,15 +9,8 @@ set -euo pipefail
 [ -n "${IVSHMD_DISK:-}" ] || { echo "no IVSHMD_DISK: vm-run without --ivshmd?"; exit 77; }
 modprobe virtio_blk
 grep -q '^virtio_ivshmem ' /proc/modules || insmod virtio-client/virtio-ivshmem.ko
-dev=
-for _ in $(seq 50); do
-	for b in /sys/bus/pci/drivers/virtio-ivshmem/0000:*/virtio*/block/*; do
-		[ -e "$b" ] && dev=/dev/${b##*/}
-	done
-	[ -n "$dev" ] && [ -b "$dev" ] && break
-	sleep 0.2
-done
-[ -b "$dev" ] || { echo "FAIL: no ivshmem disk appeared"; exit 1; }
+. tests/vm/tools/ivshmem-lib.sh
+ivshmem_wait_disk
 name=${dev#/dev/}
 cache=$(cat /sys/block/$name/queue/write_cache)
 echo "write cache: $cache"
