@@ -57,6 +57,10 @@ TEST_HELPER_SRCS := $(wildcard tests/lib/*.c)
 
 all: modules userspace
 
+# Keep the test objects make builds on the way (no "rm ..." after the
+# summary line of make check).
+.SECONDARY:
+
 help:
 	@sed -n '3,9p' Makefile | sed 's/^# //'
 
