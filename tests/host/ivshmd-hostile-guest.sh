@@ -6,14 +6,6 @@
 # QEMU and the guest driver, tests/host/ivshmd-fake-qemu.py.
 # timeout: 120
 set -u
-cd "$SL_TOP"
-bin=${IVSHMD_BIN:-build/asan/bin/ivshmd}
-[ -x "$bin" ] || bin=build/bin/ivshmd
-[ -x "$bin" ] || { echo "ivshmd not built (run make)"; exit 1; }
-command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
-rc=0
-for scenario in hostile; do
-	echo "==== $scenario"
-	python3 tests/host/ivshmd-fake-qemu.py "$bin" "$scenario" || rc=1
-done
+. "$SL_TOP/tests/host/lib/ivshmd.sh"
+fake_qemu_scenarios hostile
 exit $rc

@@ -6,12 +6,7 @@
 # QEMU and the guest driver, tests/host/ivshmd-fake-qemu.py.
 # timeout: 120
 set -u
-cd "$SL_TOP"
-bin=${IVSHMD_BIN:-build/asan/bin/ivshmd}
-[ -x "$bin" ] || bin=build/bin/ivshmd
-[ -x "$bin" ] || { echo "ivshmd not built (run make)"; exit 1; }
-command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
-rc=0
+. "$SL_TOP/tests/host/lib/ivshmd.sh"
 echo "==== command line"
 "$bin" --help | grep -q -- '--socket PATH' || { echo "FAIL: --help"; rc=1; }
 expect_exit() { # status args...
@@ -34,8 +29,5 @@ expect_exit 1 --socket "$t/s" --blk "$t"
 touch "$t/not-a-socket"
 expect_exit 1 --socket "$t/not-a-socket" --blk "$t/disk"
 rm -rf "$t"
-for scenario in greeting second disconnect-once disconnect-wait vectors1; do
-	echo "==== $scenario"
-	python3 tests/host/ivshmd-fake-qemu.py "$bin" "$scenario" || rc=1
-done
+fake_qemu_scenarios greeting second disconnect-once disconnect-wait vectors1
 exit $rc

@@ -7,20 +7,8 @@
 set -euo pipefail
 modprobe virtio_blk
 grep -q '^virtio_ivshmem ' /proc/modules || insmod virtio-client/virtio-ivshmem.ko
-find_dev() {
-	local b
-	dev=
-	for _ in $(seq 50); do
-		for b in /sys/bus/pci/drivers/virtio-ivshmem/0000:*/virtio*/block/*; do
-			[ -e "$b" ] && dev=/dev/${b##*/}
-		done
-		[ -n "$dev" ] && [ -b "$dev" ] && return 0
-		sleep 0.2
-	done
-	echo "FAIL: no ivshmem disk appeared"
-	exit 1
-}
-find_dev
+. tests/vm/tools/ivshmem-lib.sh
+ivshmem_wait_disk
 head -c 256K /dev/urandom > /tmp/reload-pattern
 dd if=/tmp/reload-pattern of="$dev" bs=256K seek=100 oflag=direct conv=fsync status=none
 
@@ -36,7 +24,7 @@ for round in 1 2; do
 	rmmod virtio_ivshmem
 	[ ! -e "$dev" ] || { echo "FAIL: $dev still there after rmmod"; exit 1; }
 	insmod virtio-client/virtio-ivshmem.ko
-	find_dev
+	ivshmem_wait_disk
 	dd if="$dev" of=/tmp/reload-back bs=256K skip=100 count=1 iflag=direct status=none
 	cmp /tmp/reload-pattern /tmp/reload-back || { echo "FAIL: data lost over reload"; exit 1; }
 	echo "reload $round: $dev back, data intact"
