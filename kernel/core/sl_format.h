@@ -341,6 +341,8 @@ void sl_leg_sb_from_sb(const struct sl_sb *sb, u32 idx, struct sl_leg_sb *lsb);
 
 /* ---------------- record codec (sl_record.c) ---------------- */
 
+/** sl_rec_hdr_crc() - crc of a record header block (see sl_record.c). */
+u32 sl_rec_hdr_crc(const void *buf);
 /** sl_rec_hdr_encode() - encode a record header block (pure). */
 void sl_rec_hdr_encode(const struct sl_rec_hdr *h, void *buf);
 /**

@@ -16,6 +16,28 @@ u32 sl_block_crc(const void *block)
 	return sl_crc32c(SL_CRC_SEED, block, SL_BLOCK_SIZE);
 }
 
+/**
+ * sl_rec_hdr_crc() - the crc a record header block must carry.
+ * @buf: the header block.
+ *
+ * Covers the fixed 64 bytes (crc field as zero), the nr_entries entries in
+ * use and the nr_blocks block crcs in use, chained in that order; the unused
+ * tail of both arrays is not covered (a record of one 4 KiB write checksums
+ * 84 bytes, not 4096).  Counts beyond their maximum are clamped, so any
+ * buffer can be checked; the decoder refuses such counts anyway.
+ */
+u32 sl_rec_hdr_crc(const void *buf)
+{
+	const struct sl_rec_hdr_disk *d = buf;
+	u32 ne = min_t(u32, le16_to_cpu(d->nr_entries), SL_REC_MAX_ENTRIES);
+	u32 nb = min_t(u32, le16_to_cpu(d->nr_blocks), SL_REC_MAX_BLOCKS);
+	u32 c;
+
+	c = sl_meta_crc(buf, offsetof(struct sl_rec_hdr_disk, entries));
+	c = sl_crc32c(c, d->entries, ne * sizeof(d->entries[0]));
+	return sl_crc32c(c, d->block_crc, nb * sizeof(d->block_crc[0]));
+}
+
 void sl_rec_hdr_encode(const struct sl_rec_hdr *h, void *buf)
 {
 	struct sl_rec_hdr_disk *d = buf;
@@ -37,7 +59,7 @@ void sl_rec_hdr_encode(const struct sl_rec_hdr *h, void *buf)
 	}
 	for (i = 0; i < h->nr_blocks && i < SL_REC_MAX_BLOCKS; i++)
 		d->block_crc[i] = cpu_to_le32(h->block_crc[i]);
-	d->crc = cpu_to_le32(sl_meta_crc(buf, SL_BLOCK_SIZE));
+	d->crc = cpu_to_le32(sl_rec_hdr_crc(buf));
 }
 
 static int sl_rec_entry_check(const struct sl_rec_entry *e, const char **why)
@@ -61,7 +83,11 @@ int sl_rec_hdr_decode(const void *buf, struct sl_rec_hdr *h, const char **why)
 
 	if (le32_to_cpu(d->magic) != SL_REC_MAGIC)
 		return sl_rbad(why, "not a record header (bad magic)", -EINVAL);
-	if (le32_to_cpu(d->crc) != sl_meta_crc(buf, SL_BLOCK_SIZE))
+	if (!le16_to_cpu(d->nr_entries) || le16_to_cpu(d->nr_entries) > SL_REC_MAX_ENTRIES)
+		return sl_rbad(why, "record header entry count out of range", -EUCLEAN);
+	if (le16_to_cpu(d->nr_blocks) > SL_REC_MAX_BLOCKS)
+		return sl_rbad(why, "record header block count out of range", -EUCLEAN);
+	if (le32_to_cpu(d->crc) != sl_rec_hdr_crc(buf))
 		return sl_rbad(why, "record header checksum mismatch", -EINVAL);
 	h->seq = le64_to_cpu(d->seq);
 	h->prev_seq = le64_to_cpu(d->prev_seq);

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		sl_rec_hdr_encode(&h, blk);
 		for (i = 1; i < size && i - 1 < SL_BLOCK_SIZE; i++)
 			blk[i - 1] ^= data[i];
-		((__le32 *)blk)[1] = cpu_to_le32(sl_meta_crc(blk, SL_BLOCK_SIZE));
+		((__le32 *)blk)[1] = cpu_to_le32(sl_rec_hdr_crc(blk));
 	} else {
 		memcpy(blk, data + 1, size - 1 < SL_BLOCK_SIZE ? size - 1 : SL_BLOCK_SIZE);
 	}

@@ -141,7 +141,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		memcpy(b + off, data, len);
 		data += len;
 		size -= len;
-		if (reseal)
+		if (reseal && le32_to_cpu(((__le32 *)b)[0]) == SL_REC_MAGIC)
+			((__le32 *)b)[1] = cpu_to_le32(sl_rec_hdr_crc(b));
+		else if (reseal)
 			((__le32 *)b)[1] = cpu_to_le32(sl_meta_crc(b, SL_BLOCK_SIZE));
 	}
 	if (!sl_engine_create(&sb, NULL, &e)) {

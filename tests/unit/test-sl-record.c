@@ -30,7 +30,7 @@ static void make(struct sl_rec_hdr *h)
 
 static void reseal(void)
 {
-	((struct sl_rec_hdr_disk *)buf)->crc = cpu_to_le32(sl_meta_crc(buf, SL_BLOCK_SIZE));
+	((struct sl_rec_hdr_disk *)buf)->crc = cpu_to_le32(sl_rec_hdr_crc(buf));
 }
 
 int main(void)
@@ -63,6 +63,23 @@ int main(void)
 	CHECK(!sl_rec_links(&d, (const u8 *)"other-volume-uid", 40, 9, 1000), "foreign accepted");
 	CHECK(!sl_rec_links(&d, uuid, 40, 9, 43), "straddling the log end accepted");
 	CHECK(sl_rec_links(&d, uuid, 40, 9, 44), "exact fit refused");
+	SECTION("header crc: covers the entries and block crcs in use, not the tail");
+	make(&h);
+	sl_rec_hdr_encode(&h, buf);
+	dk->block_crc[2] ^= cpu_to_le32(1);
+	CHECK(sl_rec_hdr_decode(buf, &d, &why) == -EINVAL, "block crc change accepted");
+	sl_rec_hdr_encode(&h, buf);
+	dk->entries[2].lba ^= cpu_to_le64(1);
+	CHECK(sl_rec_hdr_decode(buf, &d, &why) == -EINVAL, "last entry change accepted");
+	sl_rec_hdr_encode(&h, buf);
+	dk->seq ^= cpu_to_le64(1);
+	CHECK(sl_rec_hdr_decode(buf, &d, &why) == -EINVAL, "fixed field change accepted");
+	sl_rec_hdr_encode(&h, buf);
+	dk->entries[3].lba = cpu_to_le64(77);
+	dk->block_crc[3] = cpu_to_le32(77);
+	buf[SL_BLOCK_SIZE - 1] = 0x5a;
+	CHECK(!sl_rec_hdr_decode(buf, &d, &why), "unused tail is covered: %s", why);
+	CHECK(sl_rec_hdr_crc(buf) == le32_to_cpu(dk->crc), "crc helper disagrees");
 	SECTION("malformed headers refused even with a valid crc");
 	make(&h);
 	sl_rec_hdr_encode(&h, buf);
