@@ -42,11 +42,17 @@
 /**
  * struct slg_bio - per-bio data (ti->per_io_data_size).
  * @w: the engine's view of a write/discard/flush (w.priv = the bio).
+ * @node: on stripelog_c.incoming until the write worker takes it.
+ * @prep: 0, or why the worker refuses the bio (negative errno).
+ * @counted: the bio is counted in stripelog_c.writes_inflight.
  * @read_epoch: 0, or 1 + the read epoch a remapped read was counted in.
  * @crc: per-block data crcs of a data write (w.crc points here).
  */
 struct slg_bio {
 	struct sl_write w;
+	struct llist_node node;
+	int prep;
+	bool counted;
 	u32 read_epoch;
 	u32 crc[SLG_MAX_WRITE_BLOCKS];
 };
@@ -86,6 +92,8 @@ struct stripelog_c {
 	struct work_struct write_work;
 	struct delayed_work gc_work;	/* write_work after gc_window_us */
 	unsigned long gc_delay;		/* gc_window_us in jiffies, 0 = off */
+	struct llist_head incoming;	/* slg_bio from ->map, newest first */
+	atomic_t writes_inflight;	/* write/discard/flush bios not completed */
 	struct llist_head done;		/* completed slg_records */
 	atomic_t inflight_recs;		/* records submitted, not yet done */
 	mempool_t rec_pool;

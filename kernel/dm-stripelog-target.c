@@ -140,6 +140,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	sc->ti = ti;
 	mutex_init(&sc->lock);
 	init_llist_head(&sc->done);
+	init_llist_head(&sc->incoming);
 	INIT_WORK(&sc->write_work, slg_write_work);
 	INIT_WORK(&sc->destage_work, slg_destage_work);
 	INIT_DELAYED_WORK(&sc->gc_work, slg_gc_work);
@@ -280,6 +281,7 @@ static int stripelog_map(struct dm_target *ti, struct bio *bio)
 	struct slg_bio *pb = dm_per_bio_data(bio, sizeof(struct slg_bio));
 
 	pb->read_epoch = 0;
+	pb->counted = false;
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 		return slg_map_read(sc, bio, pb);
@@ -304,6 +306,10 @@ static int stripelog_end_io(struct dm_target *ti, struct bio *bio, blk_status_t 
 		if (atomic_dec_and_test(&sc->reads[pb->read_epoch - 1]))
 			wake_up(&sc->reads_wq);
 		pb->read_epoch = 0;
+	}
+	if (pb->counted) {
+		atomic_dec(&sc->writes_inflight);
+		pb->counted = false;
 	}
 	return DM_ENDIO_DONE;
 }

@@ -2,13 +2,14 @@
 /*
  * dm-stripelog: the write path of the target glue.
  *
- * ->map hands every write, discard and flush to the engine (slg_queue_write)
- * and kicks the write worker.  The worker (one ordered work item) does, in a
- * loop: take the log records whose I/O completed, tell the engine, complete
- * the user bios the engine acknowledges (always in sequence order); then let
- * the engine pack everything queued since into new records (group commit:
- * whatever arrived while earlier records were in flight shares one log I/O)
- * and submit them.  A record is written as one FUA write of its header block
+ * ->map queues every write, discard and flush on a lock-free list and kicks
+ * the write worker (a data write with nothing else in flight is written
+ * straight from ->map instead).  The worker (one ordered work item) does: take the
+ * log records whose I/O completed, tell the engine, complete the user bios
+ * the engine acknowledges (always in sequence order); move the queued bios
+ * into the engine; then let the engine pack everything queued into new
+ * records (group commit: whatever arrived while the worker was busy or
+ * earlier records were in flight shares one log I/O) and submit them.  A record is written as one FUA write of its header block
  * followed by the data pages of its writes, taken straight from the user bios
  * (no copy); a bio is split into a few only when it runs out of vectors.
  */
@@ -55,23 +56,81 @@ static int slg_bio_crcs(struct bio *bio, u32 *crc, u32 nblocks)
 
 static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r);
 
+/* Complete a write the engine refused (or that could not be parsed). */
+static void slg_refuse(struct stripelog_c *sc, struct bio *bio, int err)
+{
+	struct slg_bio *pb = dm_per_bio_data(bio, sizeof(struct slg_bio));
+
+	DMERR_LIMIT("%s: write at block %llu refused: %d",
+		    dm_table_device_name(sc->ti->table), (unsigned long long)pb->w.lba, err);
+	bio->bi_status = errno_to_blk_status(err);
+	bio_endio(bio);
+}
+
+/* Per-block crcs of a data write; -EINVAL for a malformed bio. */
+static int slg_prepare_data(struct stripelog_c *sc, struct slg_bio *pb)
+{
+	struct sl_write *w = &pb->w;
+
+	if (!w->nblocks || (w->flags & SL_W_DISCARD))
+		return 0;
+	if (w->nblocks > SLG_MAX_WRITE_BLOCKS ||
+	    slg_bio_crcs(w->priv, pb->crc, w->nblocks)) {
+		DMERR_LIMIT("%s: malformed write of %u blocks",
+			    dm_table_device_name(sc->ti->table), w->nblocks);
+		return -EINVAL;
+	}
+	w->crc = pb->crc;
+	return 0;
+}
+
+/*
+ * Idle log: write this request's record from ->map (no worker round trip).
+ * Return: true if the bio was taken care of.
+ */
+static bool slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
+{
+	struct sl_write *w = &pb->w;
+	struct sl_record_io *rec;
+	int r;
+
+	if (slg_prepare_data(sc, pb)) {
+		bio_io_error(w->priv);
+		return true;
+	}
+	mutex_lock(&sc->lock);
+	r = sl_engine_submit(sc->eng, w);
+	if (r == SL_SUBMIT_QUEUED && !sl_engine_build_record(sc->eng, &rec))
+		r = -EINPROGRESS;
+	mutex_unlock(&sc->lock);
+	if (r == -EINPROGRESS)
+		slg_submit_record(sc, rec);
+	else if (r == SL_SUBMIT_QUEUED)
+		queue_work(sc->wq, &sc->write_work);
+	else
+		slg_refuse(sc, w->priv, r < 0 ? r : -EIO);
+	return true;
+}
+
 /**
- * slg_queue_write - hand a write, discard or flush bio to the engine
+ * slg_queue_write - hand a write, discard or flush bio to the write path
  * @sc: target
  * @bio: the bio (its per-bio data holds the engine's struct sl_write)
  *
- * Called from ->map.  Completes the bio itself when the engine says it is
- * done at once (an empty flush with nothing to wait for) or refuses it.
+ * Called from ->map.  A plain data write with nothing else in flight is
+ * written at once from here.  Otherwise the bio goes on sc->incoming, a lock-free
+ * list, and the write worker takes everything that arrived since its last
+ * run into the engine at once: that is where group commit comes from.  The
+ * submitting CPU then spends almost nothing per bio, and the crcs, the
+ * record headers and the acknowledgements are done by the worker.
  * Return: DM_MAPIO_SUBMITTED.
  */
 int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
 {
 	struct slg_bio *pb = dm_per_bio_data(bio, sizeof(struct slg_bio));
 	struct sl_write *w = &pb->w;
-	struct sl_record_io *rec;
 	sector_t sector = dm_target_offset(sc->ti, bio->bi_iter.bi_sector);
 	u32 nsect = bio_sectors(bio);
-	int r;
 
 	memset(w, 0, sizeof(*w));
 	w->priv = bio;
@@ -91,47 +150,73 @@ int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
 			w->flags |= SL_W_FLUSH;
 		if (bio->bi_opf & REQ_FUA)
 			w->flags |= SL_W_FUA;
-		if (w->nblocks) {
-			if (w->nblocks > SLG_MAX_WRITE_BLOCKS ||
-			    slg_bio_crcs(bio, pb->crc, w->nblocks)) {
-				DMERR_LIMIT("%s: malformed write of %u blocks",
-					    dm_table_device_name(sc->ti->table), w->nblocks);
-				bio_io_error(bio);
-				return DM_MAPIO_SUBMITTED;
-			}
-			w->crc = pb->crc;
-		}
 	}
 
-	mutex_lock(&sc->lock);
-	r = sl_engine_submit(sc->eng, w);
 	/*
-	 * Idle log: write this request's record right away from here (saves a
-	 * worker round trip).  While records are in flight, requests queue up
-	 * and the worker packs them into the next record (group commit).
+	 * A lone write (nothing else in flight, QD1-like) is written from here:
+	 * no worker round trip.  Under concurrency the worker does the work on
+	 * another CPU while this one goes on submitting, and batches.
 	 */
-	if (r == SL_SUBMIT_QUEUED && w->nblocks && !sc->gc_delay &&
-	    !atomic_read(&sc->inflight_recs) && !sl_engine_build_record(sc->eng, &rec))
-		r = -EINPROGRESS;
-	mutex_unlock(&sc->lock);
-	if (r == -EINPROGRESS) {
-		slg_submit_record(sc, rec);
-	} else if (r == SL_SUBMIT_QUEUED) {
+	pb->counted = true;
+	if (atomic_inc_return(&sc->writes_inflight) == 1 && w->nblocks &&
+	    !(w->flags & SL_W_DISCARD) && !sc->gc_delay &&
+	    !atomic_read(&sc->inflight_recs) && llist_empty(&sc->incoming) &&
+	    slg_write_inline(sc, pb))
+		return DM_MAPIO_SUBMITTED;
+
+	if (llist_add(&pb->node, &sc->incoming)) {
 		/* Group-commit window: let concurrent writes join this record. */
 		if (sc->gc_delay)
 			queue_delayed_work(sc->wq, &sc->gc_work, sc->gc_delay);
 		else
 			queue_work(sc->wq, &sc->write_work);
-	} else if (r == SL_SUBMIT_DONE) {
-		bio_endio(bio);
-	} else {
-		DMERR_LIMIT("%s: write at block %llu refused: %d",
-			    dm_table_device_name(sc->ti->table),
-			    (unsigned long long)w->lba, r);
-		bio->bi_status = errno_to_blk_status(r);
-		bio_endio(bio);
 	}
 	return DM_MAPIO_SUBMITTED;
+}
+
+/*
+ * Move everything ->map queued into the engine, in arrival order.  Crcs are
+ * computed before the engine lock is taken.
+ */
+static void slg_take_incoming(struct stripelog_c *sc)
+{
+	struct llist_node *in = llist_reverse_order(llist_del_all(&sc->incoming));
+	struct slg_bio *pb, *tmp;
+	struct bio_list done, refused;
+	struct bio *bio;
+
+	if (!in)
+		return;
+	bio_list_init(&done);
+	bio_list_init(&refused);
+	llist_for_each_entry(pb, in, node)
+		pb->prep = slg_prepare_data(sc, pb);
+	mutex_lock(&sc->lock);
+	llist_for_each_entry_safe(pb, tmp, in, node) {
+		int r = pb->prep;
+
+		bio = pb->w.priv;
+		if (r) {
+			bio->bi_status = BLK_STS_IOERR;	/* malformed: logged above */
+			bio_list_add(&done, bio);
+			continue;
+		}
+		r = sl_engine_submit(sc->eng, &pb->w);
+		if (r == SL_SUBMIT_QUEUED)
+			continue;
+		if (r == SL_SUBMIT_DONE) {
+			bio_list_add(&done, bio);
+		} else {
+			pb->prep = r < 0 ? r : -EIO;
+			bio_list_add(&refused, bio);
+		}
+	}
+	mutex_unlock(&sc->lock);
+	while ((bio = bio_list_pop(&done)))
+		bio_endio(bio);
+	while ((bio = bio_list_pop(&refused)))
+		slg_refuse(sc, bio, ((struct slg_bio *)dm_per_bio_data(bio,
+				sizeof(struct slg_bio)))->prep);
 }
 
 static void slg_record_endio(struct bio *bio)
@@ -317,6 +402,7 @@ static void slg_write_run(struct stripelog_c *sc)
 		slg_ack(&acked);
 	}
 
+	slg_take_incoming(sc);
 	do {
 		nr = 0;
 		r = 0;

@@ -53,10 +53,6 @@ want="0 $size stripelog $(sl_majmin "$perf") 1 0 $(sl_majmin "$cap") 2 log_thres
 [ "$(dmsetup table slfio)" = "$want" ] || sl_fail "table line does not round-trip (want '$want')"
 sl_dm_remove slfio
 
-if stripelog check --help >/dev/null 2>&1; then
-	sl_log "stripelog check on the cleanly removed volume"
-	stripelog check "$perf" "$cap"
-else
-	echo "stripelog check not available yet: skipped that step"
-fi
+sl_log "stripelog check on the cleanly removed volume"
+stripelog check "$perf" "$cap"
 echo PASS
