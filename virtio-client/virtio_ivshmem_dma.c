@@ -12,11 +12,17 @@
  *
  * Direction handling: data going to the device is copied in at map time;
  * data coming from the device is copied back at unmap (or sync_for_cpu)
- * time.  Device-writable blocks are filled with 0xff at map time instead of
- * with the guest buffer's old contents: guest memory never reaches the host
- * unless the guest sends it, stale window data never reaches the guest, and
- * a chain the dead-server stub returns reads as all-ones (virtio-blk status
- * 0xff = I/O error), like a read from a dead PCI device.
+ * time.  Device-writable blocks are filled at map time instead of with the
+ * guest buffer's old contents (guest memory never reaches the host unless the
+ * guest sends it, stale window data never reaches the guest), and the fill is
+ * a failed completion: the little-endian 32-bit word -EIO, repeated.  What
+ * the dead-server stub returns without the device having written anything
+ * therefore reads, for every device type the server offers, as an I/O error:
+ * virtio-blk's status byte is 0xfb (not OK: BLK_STS_IOERR), and the error
+ * field of virtio-fs's fuse_out_header (bytes 4..7 of the first writable
+ * buffer) is -EIO, which fuse hands to the caller.  With an all-ones fill that
+ * field read as -1, i.e. EPERM.  The backend writes its reply header last, so
+ * a reply the server did not finish keeps the fill.
  *
  * Each map and unmap also lets the dead-server stub account the ring
  * entries published since the previous one (vi_track_all()).
@@ -56,6 +62,15 @@ static void vi_bounce_copy(struct vi_dev *vi, phys_addr_t phys, u64 off, size_t 
 	}
 }
 
+/* Fill a device-writable block with the failed-completion word (see above). */
+static void vi_fill_failed(void *dst, size_t size)
+{
+	const __le32 word = cpu_to_le32((u32)-EIO);
+
+	memset32(dst, (__force u32)word, size / sizeof(word));
+	memcpy(dst + round_down(size, sizeof(word)), &word, size % sizeof(word));
+}
+
 static bool vi_to_device(enum dma_data_direction dir)
 {
 	return dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
@@ -91,7 +106,7 @@ static dma_addr_t vi_map_phys(struct vi_dev *vi, phys_addr_t phys, size_t size,
 	if (vi_to_device(dir) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		vi_bounce_copy(vi, phys, off, size, true);
 	else if (dir == DMA_FROM_DEVICE)
-		memset(vi->win + off, 0xff, size);
+		vi_fill_failed(vi->win + off, size);
 	atomic64_inc(&vi->stat_maps);
 	vi_track_all(vi);
 	return off;

@@ -13,8 +13,9 @@
  * outstanding requests (it has no timeout handler, and a broken virtqueue
  * never completes anything).  So the transport itself plays the device: it
  * returns every outstanding chain in the used ring with length 0.  Device-
- * writable bounce buffers are pre-filled with 0xff at map time, so the
- * driver reads status 0xff and fails the request with an I/O error.
+ * writable bounce buffers are pre-filled at map time with the word -EIO
+ * (virtio_ivshmem_dma.c), so virtio_blk reads a failed status byte and
+ * virtio_fs a FUSE error of -EIO: the request fails with an I/O error.
  */
 #include <linux/interrupt.h>
 #include <linux/virtio_config.h>
@@ -164,6 +165,13 @@ static unsigned int vi_stub_queue(struct vi_dev *vi, struct vi_vq *vvq)
 		smp_store_release(&vr->used->idx, cpu_to_virtio16(vdev, uidx));
 		vvq->seen_used = uidx;
 	}
+	/*
+	 * The dead server may have left notifications suppressed (NO_NOTIFY,
+	 * or an old avail_event with EVENT_IDX): ask for a kick on the next
+	 * request, so it fails at once rather than at the next watchdog tick.
+	 */
+	WRITE_ONCE(vr->used->flags, 0);
+	WRITE_ONCE(vring_avail_event(vr), READ_ONCE(vr->avail->idx));
 	spin_unlock_irqrestore(&vvq->track_lock, flags);
 	return done;
 }
