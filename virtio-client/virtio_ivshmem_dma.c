@@ -14,15 +14,16 @@
  * data coming from the device is copied back at unmap (or sync_for_cpu)
  * time.  Device-writable blocks are filled at map time instead of with the
  * guest buffer's old contents (guest memory never reaches the host unless the
- * guest sends it, stale window data never reaches the guest), and the fill is
- * a failed completion: the little-endian 32-bit word -EIO, repeated.  What
- * the dead-server stub returns without the device having written anything
- * therefore reads, for every device type the server offers, as an I/O error:
- * virtio-blk's status byte is 0xfb (not OK: BLK_STS_IOERR), and the error
- * field of virtio-fs's fuse_out_header (bytes 4..7 of the first writable
- * buffer) is -EIO, which fuse hands to the caller.  With an all-ones fill that
- * field read as -1, i.e. EPERM.  The backend writes its reply header last, so
- * a reply the server did not finish keeps the fill.
+ * guest sends it, stale window data never reaches the guest), and the fill
+ * reads as a failed completion: 0xff, except that each block starts with the
+ * little-endian 32-bit word -EIO twice.  What the dead-server stub returns
+ * without the device having written anything therefore reads, for every
+ * device type the server offers, as an I/O error: virtio-blk's one-byte
+ * status is 0xfb (not OK: BLK_STS_IOERR), and the error field of
+ * virtio-fs's 16-byte fuse_out_header (its own mapping; bytes 4..7) is -EIO,
+ * which fuse hands to the caller.  With an all-ones fill that field read as
+ * -1, i.e. EPERM.  (The bulk stays a plain memset: under TCG it is much
+ * cheaper than a 32-bit pattern fill, which x86 does with rep stosl.)
  *
  * Each map and unmap also lets the dead-server stub account the ring
  * entries published since the previous one (vi_track_all()).
@@ -62,13 +63,14 @@ static void vi_bounce_copy(struct vi_dev *vi, phys_addr_t phys, u64 off, size_t 
 	}
 }
 
-/* Fill a device-writable block with the failed-completion word (see above). */
+/* Fill a device-writable block so that it reads as a failure (see above). */
 static void vi_fill_failed(void *dst, size_t size)
 {
-	const __le32 word = cpu_to_le32((u32)-EIO);
+	const __le32 head[2] = { cpu_to_le32((u32)-EIO), cpu_to_le32((u32)-EIO) };
 
-	memset32(dst, (__force u32)word, size / sizeof(word));
-	memcpy(dst + round_down(size, sizeof(word)), &word, size % sizeof(word));
+	memcpy(dst, head, min(size, sizeof(head)));
+	if (size > sizeof(head))
+		memset(dst + sizeof(head), 0xff, size - sizeof(head));
 }
 
 static bool vi_to_device(enum dma_data_direction dir)

@@ -60,10 +60,28 @@ static void vi_track_locked(struct vi_vq *vvq)
 	}
 }
 
+/*
+ * Has either ring index moved past what was accounted?  Lockless: the seen_*
+ * counters only move forward, each entry accounted before the counter moves
+ * past it, so equality means nothing is left to look at.  The DMA paths call
+ * this for every page they map or unmap, from both vCPUs, while a request
+ * adds only one avail entry: without this check they all took track_lock.
+ */
+static bool vi_track_due(struct vi_vq *vvq)
+{
+	const struct vring *vr = virtqueue_get_vring(vvq->vq);
+	struct virtio_device *vdev = vvq->vq->vdev;
+
+	return virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx)) != data_race(vvq->seen_avail) ||
+	       virtio16_to_cpu(vdev, READ_ONCE(vr->used->idx)) != data_race(vvq->seen_used);
+}
+
 static void vi_track_vq(struct vi_vq *vvq)
 {
 	unsigned long flags;
 
+	if (!vi_track_due(vvq))
+		return;
 	spin_lock_irqsave(&vvq->track_lock, flags);
 	vi_track_locked(vvq);
 	spin_unlock_irqrestore(&vvq->track_lock, flags);

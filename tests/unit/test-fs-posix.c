@@ -42,6 +42,19 @@ static void test_init(void)
 	FSK_CHECK(out.flags & FUSE_ASYNC_READ);
 	FSK_CHECK(out.flags & FUSE_DO_READDIRPLUS);
 	FSK_CHECK(!(out.flags & FUSE_POSIX_LOCKS));	/* not offered: not granted */
+	FSK_CHECK(!(out.flags & FUSE_ASYNC_DIO));	/* not asked for: not granted */
+
+	/* what the 6.1 guest asks for: big requests, concurrent direct I/O */
+	FSK_EQ(fsk_do_init(&k, FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES |
+			   FUSE_ASYNC_DIO | FUSE_WRITEBACK_CACHE), 0);
+	fsk_payload(&k, &out, sizeof(out));
+	FSK_CHECK(out.flags & FUSE_BIG_WRITES);
+	FSK_CHECK(out.flags & FUSE_MAX_PAGES);
+	FSK_CHECK(out.flags & FUSE_ASYNC_DIO);
+	FSK_CHECK(!(out.flags & FUSE_WRITEBACK_CACHE));
+	FSK_EQ(out.max_write, 256u * 1024);
+	FSK_EQ((uint32_t)out.max_pages * 4096, out.max_write);
+	FSK_EQ(out.max_readahead, 131072);
 }
 
 static void test_file_io(void)

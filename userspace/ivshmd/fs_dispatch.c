@@ -17,8 +17,15 @@
 
 static int op_init(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
+	/*
+	 * ASYNC_DIO: the guest splits one O_DIRECT read or write into requests
+	 * of max_pages and sends them all at once instead of one after the
+	 * other; they are served concurrently (pread/pwrite at their own
+	 * offsets), so a 1 MiB I/O costs about one round trip, not four.
+	 */
 	const uint32_t want = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |
-			      FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES;
+			      FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES |
+			      FUSE_ASYNC_DIO;
 	struct fuse_init_in in;
 	struct fuse_init_out out;
 	long page = sysconf(_SC_PAGESIZE);

@@ -269,8 +269,12 @@ struct fs_server *fs_server_new(const struct fs_config *cfg, int *err)
 			goto fail;
 		srv->nthreads++;
 	}
-	fs_log(srv, "serving %s%s with %u threads", cfg->root,
-	       cfg->readonly ? " read-only" : "", srv->nthreads);
+	if (srv->cfg.no_workers)
+		fs_log(srv, "serving %s%s on the caller's threads", cfg->root,
+		       cfg->readonly ? " read-only" : "");
+	else
+		fs_log(srv, "serving %s%s with %u threads", cfg->root,
+		       cfg->readonly ? " read-only" : "", srv->nthreads);
 	return srv;
 fail:
 	*err = r;
