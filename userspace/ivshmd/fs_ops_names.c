@@ -78,6 +78,24 @@ static int new_name(struct fs_req *rq, const char **name)
 	return fs_check_new_name(*name, len);
 }
 
+/*
+ * The start of a request that names an entry to create or remove: its fixed
+ * argument struct (@in, @in_size bytes; none if 0), the name, and then the
+ * refusal of a read-only export, in that order (malformed before EROFS).
+ */
+static int entry_args(struct fs_server *srv, struct fs_req *rq, void *in, size_t in_size,
+		      const char **name)
+{
+	int r;
+
+	if (in_size && !fs_req_get(rq, in, in_size))
+		return -EINVAL;
+	r = new_name(rq, name);
+	if (r)
+		return r;
+	return srv->cfg.readonly ? -EROFS : 0;
+}
+
 static struct fs_inode *get_dir(struct fs_server *srv, uint64_t nodeid, int *err)
 {
 	struct fs_inode *dir = fs_inode_get(srv, nodeid);
@@ -111,26 +129,48 @@ static int reply_new_entry(struct fs_server *srv, struct fs_inode *dir, const ch
 	return (int)rp->len;
 }
 
-int fs_op_mkdir(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+/* What one entry-creating request makes; the syscall in make_entry(). */
+struct new_entry {
+	mode_t mode;		/* S_IFDIR, S_IFLNK, or a mknod type, with 07777 bits */
+	const char *target;	/* S_IFLNK: the link text */
+};
+
+/*
+ * The common part of MKDIR, MKNOD and SYMLINK, after each has parsed and
+ * validated its arguments and refused it on a read-only export: create
+ * @name in directory nodeid with the caller's fsuid/fsgid, then reply with
+ * the new entry.
+ */
+static int make_entry(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp,
+		      const char *name, const struct new_entry *e)
 {
 	struct fs_creds c;
-	struct fuse_mkdir_in in;
 	struct fs_inode *dir;
-	const char *name;
 	int r;
 
-	if (!fs_req_get(rq, &in, sizeof(in)))
-		return -EINVAL;
-	r = new_name(rq, &name);
-	if (r)
-		return r;
-	if (srv->cfg.readonly)
-		return -EROFS;
 	dir = get_dir(srv, rq->in.nodeid, &r);
 	if (!dir)
 		return r;
 	creds_enter(srv, rq, &c);
-	r = mkdirat(dir->fd, name, in.mode & 07777) ? -errno : 0;
+	switch (e->mode & S_IFMT) {
+	case S_IFDIR:
+		r = mkdirat(dir->fd, name, e->mode & 07777);
+		break;
+	case S_IFLNK:
+		/* the text is stored, never resolved by the server */
+		r = symlinkat(e->target, dir->fd, name);
+		break;
+	case S_IFIFO:
+	case S_IFREG:
+	case S_IFSOCK:
+		r = mknodat(dir->fd, name, e->mode, 0);
+		break;
+	default:	/* never a device node, whoever the caller */
+		errno = EPERM;
+		r = -1;
+		break;
+	}
+	r = r ? -errno : 0;
 	creds_leave(&c);
 	if (!r)
 		r = reply_new_entry(srv, dir, name, rp);
@@ -138,69 +178,59 @@ int fs_op_mkdir(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	return r;
 }
 
+int fs_op_mkdir(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	struct fuse_mkdir_in in;
+	struct new_entry e = { 0 };
+	const char *name;
+	int r;
+
+	r = entry_args(srv, rq, &in, sizeof(in), &name);
+	if (r)
+		return r;
+	e.mode = S_IFDIR | (in.mode & 07777);
+	return make_entry(srv, rq, rp, name, &e);
+}
+
 int fs_op_mknod(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
-	struct fs_creds c;
 	struct fuse_mknod_in in;
-	struct fs_inode *dir;
+	struct new_entry e = { 0 };
 	const char *name;
 	mode_t type;
 	int r;
 
-	if (!fs_req_get(rq, &in, sizeof(in)))
-		return -EINVAL;
-	r = new_name(rq, &name);
+	r = entry_args(srv, rq, &in, sizeof(in), &name);
 	if (r)
 		return r;
-	if (srv->cfg.readonly)
-		return -EROFS;
 	type = in.mode & S_IFMT;
 	/* device nodes would hand the guest host devices: refused */
 	if (type == S_IFCHR || type == S_IFBLK)
 		return -EPERM;
 	if (type != S_IFIFO && type != S_IFREG && type != S_IFSOCK)
 		return -EINVAL;
-	dir = get_dir(srv, rq->in.nodeid, &r);
-	if (!dir)
-		return r;
-	creds_enter(srv, rq, &c);
-	r = mknodat(dir->fd, name, type | (in.mode & 07777), 0) ? -errno : 0;
-	creds_leave(&c);
-	if (!r)
-		r = reply_new_entry(srv, dir, name, rp);
-	fs_inode_put(srv, dir);
-	return r;
+	e.mode = type | (in.mode & 07777);
+	return make_entry(srv, rq, rp, name, &e);
 }
 
 int fs_op_symlink(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
-	struct fs_creds c;
-	struct fs_inode *dir;
-	const char *name, *target;
+	struct new_entry e = { .mode = S_IFLNK };
+	const char *name;
 	size_t tlen;
 	int r;
 
 	r = new_name(rq, &name);
 	if (r)
 		return r;
-	target = fs_req_str(rq, &tlen);
-	if (!target || tlen == 0)
+	e.target = fs_req_str(rq, &tlen);
+	if (!e.target || tlen == 0)
 		return -EINVAL;
 	if (tlen >= 4096)
 		return -ENAMETOOLONG;
 	if (srv->cfg.readonly)
 		return -EROFS;
-	dir = get_dir(srv, rq->in.nodeid, &r);
-	if (!dir)
-		return r;
-	/* the text is stored, never resolved by the server */
-	creds_enter(srv, rq, &c);
-	r = symlinkat(target, dir->fd, name) ? -errno : 0;
-	creds_leave(&c);
-	if (!r)
-		r = reply_new_entry(srv, dir, name, rp);
-	fs_inode_put(srv, dir);
-	return r;
+	return make_entry(srv, rq, rp, name, &e);
 }
 
 /*
@@ -250,13 +280,9 @@ int fs_op_link(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	const char *name;
 	int r;
 
-	if (!fs_req_get(rq, &in, sizeof(in)))
-		return -EINVAL;
-	r = new_name(rq, &name);
+	r = entry_args(srv, rq, &in, sizeof(in), &name);
 	if (r)
 		return r;
-	if (srv->cfg.readonly)
-		return -EROFS;
 	dir = get_dir(srv, rq->in.nodeid, &r);
 	if (!dir)
 		return r;
@@ -279,11 +305,9 @@ static int remove_name(struct fs_server *srv, struct fs_req *rq, int flags)
 	const char *name;
 	int r;
 
-	r = new_name(rq, &name);
+	r = entry_args(srv, rq, NULL, 0, &name);
 	if (r)
 		return r;
-	if (srv->cfg.readonly)
-		return -EROFS;
 	dir = get_dir(srv, rq->in.nodeid, &r);
 	if (!dir)
 		return r;
@@ -385,13 +409,9 @@ int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	struct stat st, pst;
 	int fd, pfd, r;
 
-	if (!fs_req_get(rq, &in, sizeof(in)))
-		return -EINVAL;
-	r = new_name(rq, &name);
+	r = entry_args(srv, rq, &in, sizeof(in), &name);
 	if (r)
 		return r;
-	if (srv->cfg.readonly)
-		return -EROFS;
 	dir = get_dir(srv, rq->in.nodeid, &r);
 	if (!dir)
 		return r;
