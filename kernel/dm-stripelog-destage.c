@@ -12,6 +12,8 @@
  */
 #include <linux/vmalloc.h>
 #include <linux/delay.h>
+#include <linux/raid/pq.h>
+#include <linux/raid/xor.h>
 
 #include "dm-stripelog-glue.h"
 
@@ -46,14 +48,77 @@ static u32 slg_src_run(const struct sl_destage *d, u32 i)
 	return j;
 }
 
-static u32 slg_dst_run(const struct sl_destage *d, u32 i)
+/**
+ * slg_gen_parity - compute the parity chunks of every row of a segment image
+ * @sc: target
+ * @seg: segment (decides the rotation of each row)
+ * @rows: rows in @img
+ * @img: image from sl_segimg_fill(); its parity chunks are overwritten
+ *
+ * m = 2 uses lib/raid6's raid6_call.gen_syndrome() with the chunk array in
+ * sl_ec order (data in coefficient order, P, Q); m = 1 is P = D0 ^ ... with
+ * xor_blocks(), which takes at most MAX_XOR_BLOCKS sources per call.  k = 1
+ * is a mirror (P = Q = D0): a copy.  The core's sl_ec_gen() computes the
+ * same bytes; `stripelog check` verifies it does.
+ */
+static void slg_gen_parity(struct stripelog_c *sc, u64 seg, u32 rows, void *img)
 {
-	u32 j = i + 1;
+	const struct sl_stripe *st = &sc->stripe;
+	size_t len = sl_segimg_leg_bytes(st, 1);
+	void *ptrs[SL_MAX_LEGS];
+	u32 row, i, n;
 
-	while (j < d->nr_copies && d->copies[j].dst_dev == d->copies[i].dst_dev &&
-	       d->copies[j].dst_block == d->copies[j - 1].dst_block + 1)
-		j++;
-	return j;
+	if (!st->m)
+		return;
+	for (row = 0; row < rows; row++) {
+		sl_segimg_row_ptrs(st, seg, rows, img, row, ptrs);
+		if (st->m == 2 && st->k >= 2) {
+			raid6_call.gen_syndrome(st->k + 2, len, ptrs);
+			continue;
+		}
+		memcpy(ptrs[st->k], ptrs[0], len);
+		for (i = 1; i < st->k; i += n) {
+			n = min_t(u32, st->k - i, MAX_XOR_BLOCKS);
+			xor_blocks(n, len, ptrs[st->k], &ptrs[i]);
+		}
+		if (st->m == 2)
+			memcpy(ptrs[st->k + 1], ptrs[0], len);	/* k = 1: Q = D0 */
+	}
+}
+
+/**
+ * slg_write_image - write a sealed plan as full stripe rows on every leg
+ * @sc: target
+ * @d: the sealed plan (summary encoded, bank filled in slot order)
+ *
+ * Lays the summary and the bank out as d->rows rows (sl_segimg_fill()),
+ * computes each row's parity, then writes each leg's part of the rows with
+ * one I/O.  A full-stripe write: nothing is read back, no read-modify-write.
+ *
+ * Return: 0 or the first write error.
+ */
+static int slg_write_image(struct stripelog_c *sc, struct sl_destage *d)
+{
+	const struct sl_stripe *st = &sc->stripe;
+	u64 block = sl_stripe_row_block(st, d->seg_index, 0);
+	u32 leg, nblocks = d->rows * st->unit_blocks;
+	int r;
+
+	if (!d->rows || d->rows > st->rows_per_seg) {
+		DMERR_LIMIT("%s: destage plan of %u rows for a %u-row segment",
+			    dm_table_device_name(sc->ti->table), d->rows, st->rows_per_seg);
+		return -EINVAL;
+	}
+	sl_segimg_fill(st, d->seg_index, d->rows, d->summary, d->sum_blocks, sc->bank,
+		       d->nr_copies, sc->img);
+	slg_gen_parity(sc, d->seg_index, d->rows, sc->img);
+	for (leg = 0; leg < st->n; leg++) {
+		r = slg_dev_ops.write(sc, SL_DEV_LEG(leg), block, nblocks,
+				      sl_segimg_chunk(st, d->rows, sc->img, leg, 0), false);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 /**
@@ -63,7 +128,8 @@ static u32 slg_dst_run(const struct sl_destage *d, u32 i)
  *
  * Reads every source into the bank, stores its crc in the copy, lets the
  * engine seal the plan (crc check against the log records, summary encode),
- * then writes the bank runs and the summary and flushes every leg.
+ * then writes the rows the plan fills as full stripes (slg_write_image())
+ * and flushes every leg.
  *
  * Return: 0 when every copy, the summary and the leg flushes succeeded.
  */
@@ -98,14 +164,7 @@ static int slg_destage_copy(struct stripelog_c *sc, struct sl_destage *d)
 	}
 	if (!d->sum_blocks)
 		return 0;	/* header-only destage: nothing live to move */
-	for (i = 0; i < d->nr_copies; i = j) {
-		j = slg_dst_run(d, i);
-		r = ops->write(sc, d->copies[i].dst_dev, d->copies[i].dst_block, j - i,
-			       sc->bank + (size_t)i * SLG_BLOCK_SIZE, false);
-		if (r)
-			return r;
-	}
-	r = ops->write(sc, d->sum_dev, d->sum_block, d->sum_blocks, d->summary, false);
+	r = slg_write_image(sc, d);
 	if (r)
 		return r;
 	for (i = 0; i < sc->nr_legs; i++) {

@@ -24,6 +24,7 @@
 #include <linux/mempool.h>
 
 #include "sl_engine.h"
+#include "sl_segimg.h"
 
 #define DM_MSG_PREFIX "stripelog"
 
@@ -104,6 +105,8 @@ struct stripelog_c {
 	struct work_struct destage_work;
 	void *bank;			/* data slots of one segment */
 	u32 bank_blocks;
+	struct sl_stripe stripe;	/* leg layout (from geo) */
+	void *img;			/* one segment as full rows on every leg */
 	bool suspended;
 	bool log_full;			/* the last build_record said -ENOSPC */
 

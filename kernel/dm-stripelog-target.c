@@ -28,6 +28,7 @@ static void slg_free(struct stripelog_c *sc)
 	if (sc->eng)
 		sl_engine_destroy(sc->eng);
 	kvfree(sc->bank);
+	kvfree(sc->img);
 	bioset_exit(&sc->bs);
 	mempool_exit(&sc->rec_pool);
 	if (sc->io_client)
@@ -179,11 +180,18 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (r)
 		goto bad;
 
+	r = sl_stripe_from_geometry(&sc->stripe, &sc->geo, &why);
+	if (r) {
+		ti->error = (char *)why;
+		goto bad;
+	}
 	sc->bank_blocks = sl_seg_data_slots(&sc->geo);
 	sc->bank = kvmalloc(array_size(sc->bank_blocks, SLG_BLOCK_SIZE), GFP_KERNEL);
+	sc->img = kvmalloc(array3_size(sc->stripe.n, sc->geo.seg_leg_blocks, SLG_BLOCK_SIZE),
+			   GFP_KERNEL);
 	sc->wq = alloc_ordered_workqueue("slg-wr-%s", WQ_MEM_RECLAIM | WQ_HIGHPRI, dev_name);
 	sc->destage_wq = alloc_ordered_workqueue("slg-ds-%s", WQ_MEM_RECLAIM, dev_name);
-	if (!sc->bank || !sc->wq || !sc->destage_wq) {
+	if (!sc->bank || !sc->img || !sc->wq || !sc->destage_wq) {
 		r = -ENOMEM;
 		ti->error = "out of memory";
 		goto bad;
@@ -474,3 +482,4 @@ module_exit(dm_stripelog_exit);
 MODULE_DESCRIPTION(DM_NAME " log-structured erasure-coded volume");
 MODULE_LICENSE("GPL");
 MODULE_SOFTDEP("pre: crc32c");
+/* raid6_call / xor_blocks are real symbol dependencies (raid6_pq, xor). */

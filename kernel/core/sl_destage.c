@@ -10,6 +10,7 @@
  * replays the log, and equal seqs resolve in favour of the log.
  */
 #include "sl_engine_int.h"
+#include "sl_segimg.h"
 
 #define SL_CLEAN_FREE_MIN	3	/* clean when fewer free segments remain */
 #define SL_NO_SEG		(~0ull)
@@ -342,6 +343,7 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 		p->d.sum_blocks = g->seg_sum_blocks;
 		sl_seg_locate(g, seg, 0, &leg, &p->d.sum_block);
 		p->d.sum_dev = SL_DEV_LEG(leg);
+		p->d.rows = sl_segimg_rows(&e->stripe, g->seg_sum_blocks, p->nr_data);
 		e->segs[seg].busy = true;
 	} else {
 		p->d.seg_index = SL_NO_SEG;
@@ -428,7 +430,9 @@ void sl_engine_destage_written(struct sl_engine *e, struct sl_destage *d, int er
 			sl_engine_fail(e);
 		if (p->victim != SL_NO_SEG && !e->segs[p->victim].live)
 			e->st.segs_cleaned++;
-		e->st.dev_bytes_written += ((u64)d->nr_copies + d->sum_blocks) * SL_BLOCK_SIZE;
+		/* Whole rows on every leg, parity and padding included. */
+		e->st.dev_bytes_written += (u64)d->rows * e->stripe.n *
+					   sl_segimg_leg_bytes(&e->stripe, 1);
 	}
 	sl_fill_loghdr(e, p);
 	e->st.dev_bytes_written += SL_BLOCK_SIZE;

@@ -64,6 +64,10 @@ int sl_engine_create(const struct sl_sb *sb, const struct sl_table_args *t,
 	if (!e)
 		return -ENOMEM;
 	e->sb = *sb;
+	if (sl_stripe_from_geometry(&e->stripe, &sb->geo, NULL)) {
+		sl_free(e);
+		return -EINVAL;
+	}
 	e->data_slots = sl_seg_data_slots(&sb->geo);
 	e->segs = sl_zalloc(sb->geo.nr_segments * sizeof(*e->segs));
 	e->scratch_hdr = sl_alloc(sizeof(*e->scratch_hdr));

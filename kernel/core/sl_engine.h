@@ -113,10 +113,15 @@ struct sl_copy {
  * struct sl_destage - a planned segment write.  Engine-owned.
  * @seg_index/@seg_seq: the segment and its write sequence number.
  * @copies/@nr_copies: block moves (sorted by dst).
- * @summary: @sum_blocks * 4096 bytes to write at @sum_dev/@sum_block
- *	(k=1: contiguous; the glue must write the whole summary).  Valid after
- *	sl_engine_destage_seal().  @sum_blocks == 0: a header-only destage (the
- *	oldest records hold nothing live): no segment I/O, only the log header.
+ * @summary: @sum_blocks * 4096 bytes, segment-logical blocks 0.. of the
+ *	segment (at @sum_dev/@sum_block only when they fit one stripe unit).
+ *	Valid after sl_engine_destage_seal().  @sum_blocks == 0: a header-only
+ *	destage (the oldest records hold nothing live): no segment I/O, only
+ *	the log header.
+ * @rows: stripe rows the summary and copies fill (sl_segimg_rows()).  With
+ *	m > 0 the glue must write these rows whole, parity included
+ *	(sl_segimg_fill(), then parity per row); copies[].dst_* name where each
+ *	data block lands in that image.
  * @loghdr/@loghdr_block: filled by destage_written(): one block to write
  *	with FUA to the perf device.
  */
@@ -129,6 +134,7 @@ struct sl_destage {
 	u32 sum_blocks;
 	u32 sum_dev;
 	u64 sum_block;
+	u32 rows;
 	void *loghdr;
 	u64 loghdr_block;
 };

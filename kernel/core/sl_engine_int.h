@@ -9,6 +9,7 @@
 #include "sl_engine.h"
 #include "sl_log.h"
 #include "sl_map.h"
+#include "sl_stripe.h"
 
 #define SL_MAX_INFLIGHT_RECORDS	64
 
@@ -37,6 +38,7 @@ struct sl_seg_state {
 
 struct sl_engine {
 	struct sl_sb sb;
+	struct sl_stripe stripe;	/* leg layout of sb.geo */
 	u32 data_slots;
 	u32 log_threshold_pct;
 	u32 max_record_blocks;

@@ -121,17 +121,24 @@ int sl_geometry_compute(const struct sl_format_params *p, struct sl_geometry *ge
  * @geo: geometry.  @seg: segment index.  @blk: block within the segment's
  * k * seg_leg_blocks logical blocks.  @leg/@dev_block: result.
  *
- * Stripes are stripe_unit_blocks deep.  In stripe s, data chunk c goes to leg
- * (c + m + s) mod (k + m)... rotated so parity (legs s mod n .. +m-1) moves.
+ * The layout of sl_stripe.h (Documentation/stripelog-erasure-coding.rst):
+ * segment-logical block @blk is data chunk j = blk / unit of the segment, in
+ * row r = j / k, data index c = j mod k; the row's global number
+ * g = seg * rows_per_seg + r decides the rotation, and data index c lives on
+ * leg (g + m + c) mod (k + m), at the row's block on every leg.  The same
+ * arithmetic as sl_stripe_map_block() (tests/unit/test-sl-stripe.c checks
+ * they agree on every block), without its range checks: callers pass
+ * addresses of a validated geometry.
  */
 void sl_seg_locate(const struct sl_geometry *geo, u64 seg, u64 blk, u32 *leg, u64 *dev_block)
 {
 	u32 su = geo->stripe_unit_blocks;
 	u32 n = geo->k + geo->m;
-	u64 stripe = blk / ((u64)geo->k * su);
-	u32 chunk = (u32)((blk / su) % geo->k);
-	u64 off = blk % su;
+	u64 j = blk / su;
+	u64 row = j / geo->k;
+	u32 c = (u32)(j % geo->k);
+	u64 grow = seg * (geo->seg_leg_blocks / su) + row;
 
-	*leg = (u32)((chunk + geo->m + stripe) % n);
-	*dev_block = geo->seg_start + seg * geo->seg_leg_blocks + stripe * su + off;
+	*leg = (u32)((grow + geo->m + c) % n);
+	*dev_block = geo->seg_start + seg * geo->seg_leg_blocks + row * su + blk % su;
 }

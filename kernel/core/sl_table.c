@@ -169,8 +169,6 @@ int sl_table_parse(unsigned int argc, char **argv, struct sl_table_args *a, cons
 		return sl_tfail(err, "Invalid m (number of parity legs, 0..2)");
 	if (a->k + a->m > SL_MAX_LEGS)
 		return sl_tfail(err, "k + m must not exceed 16 legs");
-	if (a->k != 1 || a->m != 0)
-		return sl_tfail(err, "Only k=1 m=0 is supported in this release (no erasure coding yet)");
 	legs = a->k + a->m;
 	if (argc - 3 < legs)
 		return sl_tfail(err, "Missing capacity devices: k + m are required");

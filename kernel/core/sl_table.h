@@ -11,8 +11,9 @@
  *   discard <on|off>             pass discards / advertise them (default on)
  *   stripe_unit_kb <4..1024>     power of two, multiple of 4 (default 64)
  *   max_record_kb <8..1024>      largest log record, multiple of 4 (default 1024)
- * Only k=1 m=0 is accepted in this release; other k/m are refused with a
- * clear error although the on-disk format carries k+m up to SL_MAX_LEGS.
+ * k >= 1 data legs and m in {0, 1, 2} parity legs, k + m <= SL_MAX_LEGS (16,
+ * the number of leg UUIDs the superblock holds); stripe_unit_kb is the chunk
+ * each leg gets per stripe row (io_opt = k * stripe_unit_kb).
  */
 #ifndef SL_TABLE_H
 #define SL_TABLE_H

@@ -22,8 +22,15 @@ grep -q "formatted volume" "$t/out" || bad "format message"
 $sl format "$t/perf.img" 1 0 "$t/leg.img" >"$t/out" 2>&1 && bad "format over a volume accepted" ||
 	{ grep -q "not blank" "$t/out" && ok "format refuses a non-blank device"; }
 $sl format --force "$t/perf.img" 1 0 "$t/leg.img" >/dev/null 2>&1 && ok "format --force" || bad "format --force"
-$sl format "$t/perf.img" 4 1 "$t/leg.img" a b c d >"$t/out" 2>&1; rc=$?
-[ $rc = 2 ] && grep -q "Only k=1 m=0" "$t/out" && ok "k=4 m=1 refused" || bad "k=4 m=1 ($rc)"
+$sl format "$t/perf.img" 4 1 "$t/leg.img" a b c >"$t/out" 2>&1; rc=$?
+[ $rc != 0 ] && grep -qi "capacity devices" "$t/out" && ok "k=4 m=1 with 4 legs refused" ||
+	{ cat "$t/out"; bad "k=4 m=1 with 4 legs ($rc)"; }
+truncate -s 8M "$t/ecperf.img"; for i in 0 1 2 3 4 5; do truncate -s 16M "$t/ec$i.img"; done
+$sl format "$t/ecperf.img" 4 2 "$t"/ec{0,1,2,3,4,5}.img >"$t/out" 2>&1 &&
+	$sl check "$t/ecperf.img" "$t"/ec{0,1,2,3,4,5}.img >"$t/check" 2>&1 &&
+	grep -q "check: clean" "$t/check" && ok "format + check 4+2" || { cat "$t/out" "$t/check"; bad "4+2"; }
+$sl check "$t/ecperf.img" "$t"/ec{0,1,2,3,4}.img >"$t/check" 2>&1; [ $? = 2 ] &&
+	ok "check with a leg missing: usage error" || bad "check with a leg missing"
 $sl format --size 1x "$t/perf.img" 1 0 "$t/leg.img" >/dev/null 2>&1; [ $? = 2 ] && ok "bad --size" || bad "bad --size"
 
 $sl dump "$t/perf.img" "$t/leg.img" >"$t/dump" 2>&1 && ok "dump" || bad "dump"

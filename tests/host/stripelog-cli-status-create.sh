@@ -30,8 +30,8 @@ out=$($sl create --dry-run vol "$t/perf.img" 1 0 "$t/leg.img" 2 log_threshold_pc
 $sl format "$t/perf.img" 1 0 "$t/leg.img" --size 16M >/dev/null || bad "format 16M"
 out=$($sl create --dry-run vol "$t/perf.img" 1 0 "$t/leg.img")
 [ "$out" = "0 32768 stripelog $t/perf.img 1 0 $t/leg.img" ] && ok "create length from the superblock" || bad "create: $out"
-$sl create --dry-run vol "$t/perf.img" 2 0 a b >"$t/o" 2>&1; [ $? = 2 ] && grep -q "k=1 m=0" "$t/o" &&
-	ok "create refuses k=2" || bad "create k=2"
+$sl create --dry-run vol "$t/perf.img" 2 1 a b >"$t/o" 2>&1; [ $? = 2 ] && grep -q "Missing capacity" "$t/o" &&
+	ok "create refuses 2+1 with two legs" || { cat "$t/o"; bad "create 2+1 with two legs"; }
 $sl create --dry-run vol "$t/perf.img" 1 0 "$t/leg.img" 2 bogus 1 >"$t/o" 2>&1; [ $? = 2 ] &&
 	grep -q "Unknown option" "$t/o" && ok "create refuses bad options" || bad "create bad opts"
 exit $fail

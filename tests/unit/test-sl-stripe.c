@@ -129,34 +129,41 @@ static void test_round_trips(u32 k, u32 m, u32 unit, u32 seg_leg)
 	CHECK(parity[1] == (m == 2 ? nr_seg * seg_leg : 0), "Q blocks %u", parity[1]);
 }
 
-/* Within segment 0 the rows are the global rows, so sl_seg_locate() agrees. */
+/*
+ * sl_seg_locate() (used by the engine, recovery and the CLI) is the stripe
+ * map: they agree on every block of every segment, including segments whose
+ * first global row is not a multiple of k + m (12 rows over 5 or 6 legs).
+ */
 static void test_matches_seg_locate(u32 k, u32 m)
 {
 	struct sl_geometry geo;
 	struct sl_stripe st;
-	u64 blk, lb, lb2;
+	u64 blk, lb, lb2, seg;
 	u32 leg, leg2;
 
 	memset(&geo, 0, sizeof(geo));
 	geo.k = k;
 	geo.m = m;
 	geo.stripe_unit_blocks = 4;
-	geo.seg_leg_blocks = 32;
+	geo.seg_leg_blocks = 48;
 	geo.seg_start = 256;
 	geo.nr_segments = 4;
 	CHECK(sl_stripe_from_geometry(&st, &geo, NULL) == 0, "from geometry");
-	for (blk = 0; blk < (u64)k * geo.seg_leg_blocks; blk++) {
-		sl_seg_locate(&geo, 0, blk, &leg, &lb);
-		CHECK(sl_stripe_map_block(&st, 0, blk, &leg2, &lb2) == 0, "map");
-		CHECK(leg == leg2 && lb == lb2, "%u+%u blk %llu: seg_locate leg %u, stripe leg %u",
-		      k, m, (unsigned long long)blk, leg, leg2);
+	for (seg = 0; seg < geo.nr_segments; seg++) {
+		for (blk = 0; blk < (u64)k * geo.seg_leg_blocks; blk++) {
+			sl_seg_locate(&geo, seg, blk, &leg, &lb);
+			CHECK(sl_stripe_map_block(&st, seg, blk, &leg2, &lb2) == 0, "map");
+			CHECK(leg == leg2 && lb == lb2,
+			      "%u+%u seg %llu blk %llu: seg_locate leg %u blk %llu, stripe leg %u blk %llu",
+			      k, m, (unsigned long long)seg, (unsigned long long)blk, leg,
+			      (unsigned long long)lb, leg2, (unsigned long long)lb2);
+		}
 	}
-	/* k=1, m=0 (the only layout enabled before erasure coding): every segment */
+	/* k=1, m=0 (the layout of volumes made before erasure coding): contiguous */
 	if (k == 1 && m == 0)
 		for (blk = 0; blk < 3 * (u64)geo.seg_leg_blocks; blk++) {
-			sl_seg_locate(&geo, blk / 32, blk % 32, &leg, &lb);
-			sl_stripe_map_block(&st, blk / 32, blk % 32, &leg2, &lb2);
-			CHECK(leg == leg2 && lb == lb2, "1+0 block %llu", (unsigned long long)blk);
+			sl_seg_locate(&geo, blk / 48, blk % 48, &leg, &lb);
+			CHECK(leg == 0 && lb == 256 + blk, "1+0 block %llu", (unsigned long long)blk);
 		}
 }
 

@@ -56,6 +56,11 @@ int main(void)
 	     "p 1 0 c 10 log_threshold_pct 10 gc_window_us 100 discard off stripe_unit_kb 128 "
 	     "max_record_kb 512");
 	good("p 1 0 c 0", "p 1 0 c");
+	good("p 4 1 a b c d e", NULL);
+	good("p 4 2 a b c d e f 2 stripe_unit_kb 32", NULL);
+	good("p 1 2 a b c", NULL);
+	good("p 14 2 a b c d e f g h i j k l m n o p", NULL);
+	good("p 16 0 a b c d e f g h i j k l m n o p", NULL);
 	SECTION("defaults");
 	CHECK(!parse_line("p 1 0 c", &a, &err, store, argv), "refused");
 	CHECK(a.log_threshold_pct == 50 && a.discard && a.stripe_unit_kb == 64 &&
@@ -69,8 +74,9 @@ int main(void)
 	bad("p -1 0 c", "Invalid k");
 	bad("p 1 3 c", "Invalid m");
 	bad("p 15 2 c", "exceed 16");
-	bad("p 4 1 a b c d e", "Only k=1 m=0");
-	bad("p 1 1 a b", "Only k=1 m=0");
+	bad("p 4 1 a b c d", "Missing capacity devices");
+	bad("p 4 2 a b c d e", "Missing capacity devices");
+	bad("p 14 3 a b c d e f g h i j k l m n o p q", "Invalid m");
 	bad("p 99999999999 0 c", "Invalid k");
 	bad("p 1 0 c 2 log_threshold_pct", "does not match");
 	bad("p 1 0 c 3 a b c", "pairs");

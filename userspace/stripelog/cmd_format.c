@@ -17,7 +17,7 @@ static void format_usage(FILE *f)
 		"  --stripe-unit-kb N    stripe unit in KiB (default 64)\n"
 		"  --force               overwrite devices that are not blank\n"
 		"  -h, --help            this text\n"
-		"Only k=1 m=0 is supported in this release.\n");
+		"k >= 1 data legs, m = 0, 1 or 2 parity legs, k + m <= 16.\n");
 }
 
 static int refuse_nonblank(struct slc_devs *d)

@@ -16,6 +16,8 @@ sl_fail() { echo "FAIL: $*" >&2; exit 1; }
 sl_module() {
 	modprobe dm-mod
 	modprobe libcrc32c
+	modprobe raid6_pq	# parity: raid6_call.gen_syndrome / recovery
+	modprobe xor		# parity: xor_blocks
 	modprobe loop
 	grep -q '^dm_stripelog ' /proc/modules || insmod "$SL_TOP/kernel/dm-stripelog.ko"
 }
