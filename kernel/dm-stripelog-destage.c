@@ -94,8 +94,11 @@ static void slg_gen_parity(struct stripelog_c *sc, u64 seg, u32 rows, void *img)
  * Lays the summary and the bank out as d->rows rows (sl_segimg_fill()),
  * computes each row's parity, then writes each leg's part of the rows with
  * one I/O.  A full-stripe write: nothing is read back, no read-modify-write.
+ * Failed legs are skipped, and a leg whose write fails is marked failed: the
+ * segment is still complete as long as at most m legs are missing (their
+ * chunks are rebuilt from parity when read, and by `rebuild`).
  *
- * Return: 0 or the first write error.
+ * Return: 0, or an error once more than m legs have failed.
  */
 static int slg_write_image(struct stripelog_c *sc, struct sl_destage *d)
 {
@@ -113,12 +116,15 @@ static int slg_write_image(struct stripelog_c *sc, struct sl_destage *d)
 		       d->nr_copies, sc->img);
 	slg_gen_parity(sc, d->seg_index, d->rows, sc->img);
 	for (leg = 0; leg < st->n; leg++) {
+		/* A failed leg's chunks are written nowhere: parity covers them. */
+		if (test_bit(leg, &sc->leg_failed))
+			continue;
 		r = slg_dev_ops.write(sc, SL_DEV_LEG(leg), block, nblocks,
 				      sl_segimg_chunk(st, d->rows, sc->img, leg, 0), false);
-		if (r)
+		if (r && slg_nr_failed(sc) > st->m)
 			return r;
 	}
-	return 0;
+	return slg_nr_failed(sc) > st->m ? -EIO : 0;
 }
 
 /**
@@ -168,11 +174,13 @@ static int slg_destage_copy(struct stripelog_c *sc, struct sl_destage *d)
 	if (r)
 		return r;
 	for (i = 0; i < sc->nr_legs; i++) {
+		if (test_bit(i, &sc->leg_failed))
+			continue;
 		r = ops->flush(sc, SL_DEV_LEG(i));
-		if (r)
+		if (r && slg_nr_failed(sc) > sc->stripe.m)
 			return r;
 	}
-	return 0;
+	return slg_nr_failed(sc) > sc->stripe.m ? -EIO : 0;
 }
 
 /**

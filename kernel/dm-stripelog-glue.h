@@ -48,6 +48,11 @@
  * @counted: the bio is counted in stripelog_c.writes_inflight.
  * @read_epoch: 0, or 1 + the read epoch a remapped read was counted in.
  * @crc: per-block data crcs of a data write (w.crc points here).
+ * @iter: a capacity-leg read's iterator as remapped (restored to rebuild it).
+ * @dev_block, @leg, @nblocks: where a capacity-leg read was sent.
+ * @leg_read: the read went to a capacity leg (0: log or zeros).
+ * @degraded: the read was handed to the degraded worker (its second ->end_io
+ *	pass is the real completion).
  */
 struct slg_bio {
 	struct sl_write w;
@@ -56,6 +61,12 @@ struct slg_bio {
 	bool counted;
 	u32 read_epoch;
 	u32 crc[SLG_MAX_WRITE_BLOCKS];
+	struct bvec_iter iter;
+	u64 dev_block;
+	u32 leg;
+	u32 nblocks;
+	bool leg_read;
+	bool degraded;
 };
 
 /**
@@ -115,6 +126,14 @@ struct stripelog_c {
 	atomic_t reads[2];
 	wait_queue_head_t reads_wq;
 
+	/* Degraded reads: rebuilt from the other chunks of their rows. */
+	struct workqueue_struct *degraded_wq;
+	struct work_struct degraded_work;
+	spinlock_t degraded_lock;
+	struct bio_list degraded_bios;
+	atomic64_t degraded_reads;	/* user reads answered by reconstruction */
+	atomic64_t blocks_rebuilt;	/* blocks reconstructed (reads, destage, rebuild) */
+
 	/* Glue-side health and counters. */
 	unsigned long leg_failed;	/* bit i: leg i returned an I/O error */
 	bool perf_failed;
@@ -136,6 +155,14 @@ void slg_write_work(struct work_struct *ws);
 void slg_gc_work(struct work_struct *ws);
 int slg_queue_write(struct stripelog_c *sc, struct bio *bio);
 void slg_fail_queued(struct stripelog_c *sc, int err);
+
+/* dm-stripelog-degraded.c */
+u32 slg_nr_failed(struct stripelog_c *sc);
+void slg_leg_failed(struct stripelog_c *sc, u32 leg, const char *why);
+int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf);
+int slg_read_leg(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf);
+void slg_queue_degraded(struct stripelog_c *sc, struct bio *bio);
+void slg_degraded_work(struct work_struct *ws);
 
 /* dm-stripelog-destage.c */
 void slg_destage_work(struct work_struct *ws);

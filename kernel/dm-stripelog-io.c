@@ -130,14 +130,14 @@ struct dm_dev *slg_dev(struct stripelog_c *sc, u32 dev)
 	return NULL;
 }
 
-static void slg_note_error(struct stripelog_c *sc, u32 dev, int r)
+static void slg_note_error(struct stripelog_c *sc, u32 dev, int r, const char *what)
 {
 	if (!r)
 		return;
 	if (dev == SL_DEV_PERF)
 		WRITE_ONCE(sc->perf_failed, true);
 	else if (dev - SL_DEV_LEG(0) < sc->nr_legs)
-		set_bit(dev - SL_DEV_LEG(0), &sc->leg_failed);
+		slg_leg_failed(sc, dev - SL_DEV_LEG(0), what);
 }
 
 static int slg_ops_read(void *ctx, u32 dev, u64 block, u32 nblocks, void *buf)
@@ -150,8 +150,11 @@ static int slg_ops_read(void *ctx, u32 dev, u64 block, u32 nblocks, void *buf)
 		return -EINVAL;
 	if (!nblocks)
 		return 0;
+	/* Capacity legs: a failed leg's segment blocks are rebuilt from parity. */
+	if (dev != SL_DEV_PERF)
+		return slg_read_leg(sc, dev - SL_DEV_LEG(0), block, nblocks, buf);
 	r = slg_io_sync(sc->io_client, d, REQ_OP_READ, block, buf, nblocks);
-	slg_note_error(sc, dev, r);
+	slg_note_error(sc, dev, r, "read");
 	return r;
 }
 
@@ -170,7 +173,7 @@ static int slg_ops_write(void *ctx, u32 dev, u64 block, u32 nblocks, const void 
 	if (fua)
 		opf |= REQ_FUA;
 	r = slg_io_sync(sc->io_client, d, opf, block, (void *)buf, nblocks);
-	slg_note_error(sc, dev, r);
+	slg_note_error(sc, dev, r, "write");
 	return r;
 }
 
@@ -183,7 +186,7 @@ static int slg_ops_flush(void *ctx, u32 dev)
 	if (!d)
 		return -EINVAL;
 	r = slg_flush_sync(sc->io_client, d);
-	slg_note_error(sc, dev, r);
+	slg_note_error(sc, dev, r, "flush");
 	return r;
 }
 

@@ -25,6 +25,8 @@ static void slg_free(struct stripelog_c *sc)
 		destroy_workqueue(sc->wq);
 	if (sc->destage_wq)
 		destroy_workqueue(sc->destage_wq);
+	if (sc->degraded_wq)
+		destroy_workqueue(sc->degraded_wq);
 	if (sc->eng)
 		sl_engine_destroy(sc->eng);
 	kvfree(sc->bank);
@@ -146,6 +148,9 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	INIT_WORK(&sc->destage_work, slg_destage_work);
 	INIT_DELAYED_WORK(&sc->gc_work, slg_gc_work);
 	init_waitqueue_head(&sc->reads_wq);
+	INIT_WORK(&sc->degraded_work, slg_degraded_work);
+	spin_lock_init(&sc->degraded_lock);
+	bio_list_init(&sc->degraded_bios);
 
 	r = sl_table_parse(argc, argv, &sc->args, &why);
 	if (r) {
@@ -191,7 +196,8 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 			   GFP_KERNEL);
 	sc->wq = alloc_ordered_workqueue("slg-wr-%s", WQ_MEM_RECLAIM | WQ_HIGHPRI, dev_name);
 	sc->destage_wq = alloc_ordered_workqueue("slg-ds-%s", WQ_MEM_RECLAIM, dev_name);
-	if (!sc->bank || !sc->img || !sc->wq || !sc->destage_wq) {
+	sc->degraded_wq = alloc_workqueue("slg-dg-%s", WQ_MEM_RECLAIM, 1, dev_name);
+	if (!sc->bank || !sc->img || !sc->wq || !sc->destage_wq || !sc->degraded_wq) {
 		r = -ENOMEM;
 		ti->error = "out of memory";
 		goto bad;
@@ -228,6 +234,7 @@ static void stripelog_dtr(struct dm_target *ti)
 	flush_delayed_work(&sc->gc_work);
 	flush_workqueue(sc->destage_wq);
 	flush_workqueue(sc->wq);
+	flush_workqueue(sc->degraded_wq);
 	slg_free(sc);
 }
 
@@ -278,6 +285,19 @@ static int slg_map_read(struct stripelog_c *sc, struct bio *bio, struct slg_bio 
 		bio_endio(bio);
 		return DM_MAPIO_SUBMITTED;
 	}
+	if (p.kind == SL_LOC_SEG) {
+		pb->leg_read = true;
+		pb->leg = p.dev - SL_DEV_LEG(0);
+		pb->dev_block = p.dev_block;
+		pb->nblocks = p.nblocks;
+		pb->iter = bio->bi_iter;
+		if (test_bit(pb->leg, &sc->leg_failed)) {
+			/* Known lost: rebuild from the rest of the row, do not try the leg. */
+			pb->degraded = true;
+			slg_queue_degraded(sc, bio);
+			return DM_MAPIO_SUBMITTED;
+		}
+	}
 	bio_set_dev(bio, d->bdev);
 	bio->bi_iter.bi_sector = p.dev_block << SLG_BLOCK_SECTORS_SHIFT;
 	return DM_MAPIO_REMAPPED;
@@ -290,12 +310,20 @@ static int stripelog_map(struct dm_target *ti, struct bio *bio)
 
 	pb->read_epoch = 0;
 	pb->counted = false;
+	pb->leg_read = false;
+	pb->degraded = false;
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 		return slg_map_read(sc, bio, pb);
 	case REQ_OP_WRITE:
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
+		if (unlikely(slg_nr_failed(sc) > sc->args.m)) {
+			DMERR_LIMIT("%s: write refused: %u capacity legs failed, the volume tolerates %u",
+				    dm_table_device_name(ti->table), slg_nr_failed(sc),
+				    sc->args.m);
+			return DM_MAPIO_KILL;
+		}
 		return slg_queue_write(sc, bio);
 	default:
 		return DM_MAPIO_KILL;
@@ -307,6 +335,13 @@ static int stripelog_end_io(struct dm_target *ti, struct bio *bio, blk_status_t 
 	struct stripelog_c *sc = ti->private;
 	struct slg_bio *pb = dm_per_bio_data(bio, sizeof(struct slg_bio));
 
+	if (pb->leg_read && *error && !pb->degraded) {
+		/* The leg failed this read: rebuild it from the rest of its row. */
+		slg_leg_failed(sc, pb->leg, "read");
+		pb->degraded = true;
+		slg_queue_degraded(sc, bio);
+		return DM_ENDIO_INCOMPLETE;
+	}
 	if (pb->read_epoch) {
 		if (*error)
 			DMERR_LIMIT("%s: read from a backing device failed",
@@ -326,8 +361,10 @@ static const char *slg_state_name(struct stripelog_c *sc, u32 state)
 {
 	if (state == SL_STATE_FAIL || READ_ONCE(sc->perf_failed))
 		return "fail";
+	if (slg_nr_failed(sc) > sc->args.m)
+		return "fail";
 	if (READ_ONCE(sc->leg_failed))
-		return sc->args.m ? "degraded" : "fail";
+		return "degraded";
 	return state == SL_STATE_RO ? "ro" : "rw";
 }
 
@@ -349,12 +386,14 @@ static void stripelog_status(struct dm_target *ti, status_type_t type, unsigned 
 		for (i = 0; i < sc->nr_legs; i++)
 			legs[i] = test_bit(i, &sc->leg_failed) ? 'D' : 'A';
 		legs[i] = 0;
-		DMEMIT("%s %s log %llu/%llu segs %llu/%llu user_bytes_written %llu dev_bytes_written %llu flushes %llu batches %llu writes %llu destages %llu destage_errors %llu last_seq %llu",
+		DMEMIT("%s %s log %llu/%llu segs %llu/%llu user_bytes_written %llu dev_bytes_written %llu flushes %llu batches %llu writes %llu destages %llu destage_errors %llu last_seq %llu degraded_reads %llu blocks_rebuilt %llu",
 		       slg_state_name(sc, st.state), legs,
 		       st.log_used, st.log_size, st.segs_used, st.segs_total,
 		       st.user_bytes_written, st.dev_bytes_written, st.flushes, st.batches,
 		       st.writes, st.destages,
-		       (u64)atomic64_read(&sc->destage_errors), st.last_seq);
+		       (u64)atomic64_read(&sc->destage_errors), st.last_seq,
+		       (u64)atomic64_read(&sc->degraded_reads),
+		       (u64)atomic64_read(&sc->blocks_rebuilt));
 		break;
 	case STATUSTYPE_TABLE:
 		for (i = 0; i < sc->nr_legs; i++)

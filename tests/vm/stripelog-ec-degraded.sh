@@ -1,0 +1,129 @@
+#!/bin/bash
+# Degraded operation.  Capacity legs are dm-linear devices over loop files,
+# so a leg "fails" by swapping its table to dm-error (every I/O errors).
+#  4+1: leg 2 fails while fio writes and verifies; every block still
+#       verifies (rebuilt from P with xor_blocks), the status shows
+#       "degraded" and D for leg 2, new segments keep being written.
+#  4+2: legs 1 and 4 fail while fio runs; everything still verifies (two
+#       lost chunks per row: raid6_2data_recov / raid6_datap_recov); then a
+#       third leg fails: the status says "fail", writes are refused with an
+#       error, a read of data that cannot be rebuilt fails (EIO) instead of
+#       returning wrong bytes, and the volume is removed cleanly.  The
+#       harness fails the test on any WARN/BUG/oops in dmesg.
+# vm-run: --mem 2048
+# timeout: 420
+set -euo pipefail
+. tests/vm/tools/stripelog-lib.sh
+sl_module
+
+size=$((32 * 2048))	# 32 MiB in sectors
+common=(--direct=1 --ioengine=libaio --verify=crc32c --verify_fatal=1 --randrepeat=1
+	--output-format=terse)
+field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
+
+# legs K M: loop files wrapped in dm-linear "legKM-i"; sets LEGS (paths)
+legs() {
+	local n=$(($1 + $2)) i l
+	LEGS=()
+	for ((i = 0; i < n; i++)); do
+		sl_loop l "raw$1$2-$i" 24
+		sl_dm "leg$1$2-$i" "0 $(sl_sectors "$l") linear $l 0"
+		LEGS+=("/dev/mapper/leg$1$2-$i")
+	done
+	udevadm settle
+}
+
+# fail_leg NAME: swap a leg to dm-error under the running volume
+fail_leg() {
+	local sz
+	sz=$(dmsetup table "$1" | awk '{print $2}')
+	dmsetup suspend "$1"
+	dmsetup load "$1" --table "0 $sz error"
+	dmsetup resume "$1"
+	sl_log "leg $1 now returns errors"
+}
+
+# wait_fio PID WHAT
+wait_fio() { wait "$1" || sl_fail "$2: fio failed (data did not verify)"; }
+
+# ---------------------------------------------------------------- 4+1
+legs 4 1
+sl_loop perf perf41 8
+sl_dm ec41 "0 $size stripelog $perf 4 1 ${LEGS[*]} 2 log_threshold_pct 10"
+udevadm settle
+dev=/dev/mapper/ec41
+sl_log "4+1: fill (random 4K + sequential 128K), verified"
+fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 --size=6M >/dev/null
+fio --name=s --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null
+
+sl_log "4+1: leg 2 fails while fio re-verifies and writes a new region"
+fio --name=v --filename=$dev "${common[@]}" --rw=read --bs=128k --iodepth=4 --offset=8M \
+	--size=16M --verify_only --loops=3 >/dev/null &
+vpid=$!
+fio --name=w --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 \
+	--offset=24M --size=6M >/dev/null &
+wpid=$!
+sleep 2
+fail_leg leg41-2
+wait_fio $vpid "4+1 verify during the failure"
+wait_fio $wpid "4+1 writes during the failure"
+fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 \
+	--size=6M --verify_only >/dev/null || sl_fail "4+1: degraded random data"
+st=$(dmsetup status ec41); echo "$st"
+[[ "$st" == "0 $size stripelog degraded AADAA "* ]] || sl_fail "4+1: status should be degraded AADAA"
+[ "$(field degraded_reads <<<"$st")" -gt 0 ] || sl_fail "4+1: no degraded reads counted"
+d0=$(field destages <<<"$st")
+sl_log "4+1: new segments are written with one leg missing, and read back"
+fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null
+st=$(dmsetup status ec41); echo "$st"
+[ "$(field destages <<<"$st")" -gt "$d0" ] || sl_fail "4+1: no destage while degraded"
+dmsetup suspend ec41; dmsetup resume ec41
+fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M \
+	--size=16M --verify_only >/dev/null || sl_fail "4+1: data written while degraded"
+sl_dm_remove ec41
+
+# ---------------------------------------------------------------- 4+2
+legs 4 2
+sl_loop perf perf42 8
+sl_dm ec42 "0 $size stripelog $perf 4 2 ${LEGS[*]} 2 log_threshold_pct 10"
+udevadm settle
+dev=/dev/mapper/ec42
+sl_log "4+2: fill, verified"
+fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 --size=6M >/dev/null
+fio --name=s --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null
+
+sl_log "4+2: legs 1 and 4 fail while fio verifies and writes"
+fio --name=v --filename=$dev "${common[@]}" --rw=read --bs=128k --iodepth=4 --offset=8M \
+	--size=16M --verify_only --loops=3 >/dev/null &
+vpid=$!
+fio --name=w --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 \
+	--offset=24M --size=6M >/dev/null &
+wpid=$!
+sleep 2
+fail_leg leg42-1
+sleep 1
+fail_leg leg42-4
+wait_fio $vpid "4+2 verify during two failures"
+wait_fio $wpid "4+2 writes during two failures"
+fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 \
+	--size=6M --verify_only >/dev/null || sl_fail "4+2: random data with two legs lost"
+fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null ||
+	sl_fail "4+2: writes with two legs lost"
+st=$(dmsetup status ec42); echo "$st"
+[[ "$st" == "0 $size stripelog degraded ADAADA "* ]] || sl_fail "4+2: status should be degraded ADAADA"
+[ "$(field degraded_reads <<<"$st")" -gt 0 ] || sl_fail "4+2: no degraded reads counted"
+
+sl_log "4+2: a third leg fails: refused cleanly"
+fail_leg leg42-0
+# Reading segment data now touches leg 0 and cannot be rebuilt: errors, not bytes.
+if dd if=$dev of=/dev/null bs=1M count=32 iflag=direct status=none 2>/dev/null; then
+	sl_fail "4+2: reading with three legs lost succeeded"
+fi
+if dd if=/dev/zero of=$dev bs=4k count=1 seek=100 oflag=direct status=none 2>/dev/null; then
+	sl_fail "4+2: a write was accepted with three legs lost"
+fi
+st=$(dmsetup status ec42); echo "$st"
+[[ "$st" == "0 $size stripelog fail DDAADA "* ]] || sl_fail "4+2: status should be fail DDAADA"
+dmesg | grep -q "more than the 2 the volume tolerates" || sl_fail "4+2: no clear message in the log"
+sl_dm_remove ec42
+echo PASS
