@@ -30,7 +30,8 @@
  */
 u32 slg_nr_failed(struct stripelog_c *sc)
 {
-	return hweight_long(READ_ONCE(sc->leg_failed));
+	/* A leg being rebuilt gives no redundancy yet. */
+	return hweight_long(READ_ONCE(sc->leg_failed) | READ_ONCE(sc->leg_rebuilding));
 }
 
 /**
@@ -46,6 +47,8 @@ void slg_leg_failed(struct stripelog_c *sc, u32 leg, const char *why)
 
 	if (leg >= sc->nr_legs || test_and_set_bit(leg, &sc->leg_failed))
 		return;
+	if (test_bit(leg, &sc->leg_rebuilding))
+		DMERR("%s: capacity leg %u failed during its rebuild", dm_table_device_name(sc->ti->table), leg);
 	nf = slg_nr_failed(sc);
 	if (nf <= sc->args.m)
 		DMERR("%s: capacity leg %u (%s) failed on %s: degraded, %u of %u failures tolerated",
@@ -106,6 +109,24 @@ static void slg_recover_page(const struct sl_stripe *st, void **ptrs, const int 
 		xor_blocks(n, PAGE_SIZE, ptrs[fa], srcs);
 }
 
+/* Recompute P (and Q) of one 4 KiB column whose data chunks are complete. */
+static void slg_parity_page(const struct sl_stripe *st, void **ptrs)
+{
+	u32 i, n;
+
+	if (st->m == 2 && st->k >= 2) {
+		raid6_call.gen_syndrome(st->k + 2, PAGE_SIZE, ptrs);
+		return;
+	}
+	memcpy(ptrs[st->k], ptrs[0], PAGE_SIZE);
+	for (i = 1; i < st->k; i += n) {
+		n = min_t(u32, st->k - i, MAX_XOR_BLOCKS);
+		xor_blocks(n, PAGE_SIZE, ptrs[st->k], &ptrs[i]);
+	}
+	if (st->m == 2)
+		memcpy(ptrs[st->k + 1], ptrs[0], PAGE_SIZE);	/* k = 1: Q = D0 */
+}
+
 /**
  * slg_reconstruct - rebuild blocks of a capacity leg from the rest of their rows
  * @sc: target
@@ -114,8 +135,10 @@ static void slg_recover_page(const struct sl_stripe *st, void **ptrs, const int 
  * @nblocks: number of blocks
  * @buf: result, @nblocks * 4 KiB
  *
- * Reads the same blocks of every other healthy leg, row run by row run, and
- * rebuilds the wanted chunk.  A leg that errors here is marked failed too.
+ * Reads the same blocks of every other readable leg, row run by row run, and
+ * rebuilds the wanted chunk: data from the survivors, a parity chunk (for a
+ * rebuild) recomputed from the data once it is complete.  A leg that errors
+ * here is marked failed too.
  * May sleep (synchronous dm-io, GFP_NOIO allocation).
  *
  * Return: 0; -EIO when the blocks lie outside the segment area or more than
@@ -137,7 +160,7 @@ int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, voi
 	if (!tmp)
 		return -ENOMEM;
 	for (i = 0; i < nblocks && !r; i += run) {
-		if (sl_stripe_unmap(st, leg, block + i, &pos) || pos.idx >= st->k) {
+		if (sl_stripe_unmap(st, leg, block + i, &pos)) {
 			r = -EIO;
 			break;
 		}
@@ -147,9 +170,9 @@ int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, voi
 		for (idx = 0; idx < st->n; idx++) {
 			l = sl_stripe_chunk_leg(st, pos.grow, idx);
 			ptrs[idx] = tmp + (size_t)idx * st->unit_blocks * SLG_BLOCK_SIZE;
-			if (l == leg || test_bit(l, &sc->leg_failed) ||
+			if (l == leg || !slg_leg_readable(sc, l) ||
 			    slg_io_sync(sc->io_client, sc->legs[l], REQ_OP_READ, rb, ptrs[idx], run)) {
-				if (l != leg && !test_bit(l, &sc->leg_failed))
+				if (l != leg && slg_leg_readable(sc, l))
 					slg_leg_failed(sc, l, "read");
 				failed[nf++] = idx;
 			}
@@ -165,6 +188,8 @@ int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, voi
 			for (idx = 0; idx < st->n; idx++)
 				pg[idx] = (u8 *)ptrs[idx] + (size_t)j * SLG_BLOCK_SIZE;
 			slg_recover_page(st, pg, failed, nf);
+			if (pos.idx >= st->k)
+				slg_parity_page(st, pg);
 		}
 		memcpy((u8 *)buf + (size_t)i * SLG_BLOCK_SIZE, ptrs[pos.idx],
 		       (size_t)run * SLG_BLOCK_SIZE);
@@ -188,7 +213,7 @@ int slg_read_leg(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *
 {
 	int r = -EIO;
 
-	if (!test_bit(leg, &sc->leg_failed)) {
+	if (slg_leg_readable(sc, leg)) {
 		r = slg_io_sync(sc->io_client, sc->legs[leg], REQ_OP_READ, block, buf, nblocks);
 		if (!r)
 			return 0;

@@ -134,6 +134,13 @@ struct stripelog_c {
 	atomic64_t degraded_reads;	/* user reads answered by reconstruction */
 	atomic64_t blocks_rebuilt;	/* blocks reconstructed (reads, destage, rebuild) */
 
+	/* Rebuild of a replaced leg (dm-stripelog-rebuild.c), on destage_wq. */
+	struct delayed_work rebuild_work;
+	unsigned long leg_rebuilding;	/* bit i: leg i written, not yet read */
+	u32 rebuild_leg;		/* valid while leg_rebuilding != 0 */
+	u64 rebuild_seg;		/* next segment to rebuild */
+	u64 rebuild_done_segs;		/* segments that held data and were rebuilt */
+
 	/* Glue-side health and counters. */
 	unsigned long leg_failed;	/* bit i: leg i returned an I/O error */
 	bool perf_failed;
@@ -156,6 +163,12 @@ void slg_gc_work(struct work_struct *ws);
 int slg_queue_write(struct stripelog_c *sc, struct bio *bio);
 void slg_fail_queued(struct stripelog_c *sc, int err);
 
+/* Reads never go to a failed leg nor to one whose rebuild is not finished. */
+static inline bool slg_leg_readable(struct stripelog_c *sc, u32 leg)
+{
+	return !test_bit(leg, &sc->leg_failed) && !test_bit(leg, &sc->leg_rebuilding);
+}
+
 /* dm-stripelog-degraded.c */
 u32 slg_nr_failed(struct stripelog_c *sc);
 void slg_leg_failed(struct stripelog_c *sc, u32 leg, const char *why);
@@ -163,6 +176,10 @@ int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, voi
 int slg_read_leg(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf);
 void slg_queue_degraded(struct stripelog_c *sc, struct bio *bio);
 void slg_degraded_work(struct work_struct *ws);
+
+/* dm-stripelog-rebuild.c */
+int slg_rebuild_start(struct stripelog_c *sc, u32 leg);
+void slg_rebuild_work(struct work_struct *ws);
 
 /* dm-stripelog-destage.c */
 void slg_destage_work(struct work_struct *ws);

@@ -170,6 +170,9 @@ static int slg_ops_write(void *ctx, u32 dev, u64 block, u32 nblocks, const void 
 		return -EINVAL;
 	if (!nblocks)
 		return 0;
+	/* A failed leg's blocks are written nowhere; parity covers them. */
+	if (dev != SL_DEV_PERF && test_bit(dev - SL_DEV_LEG(0), &sc->leg_failed))
+		return 0;
 	if (fua)
 		opf |= REQ_FUA;
 	r = slg_io_sync(sc->io_client, d, opf, block, (void *)buf, nblocks);
@@ -185,6 +188,8 @@ static int slg_ops_flush(void *ctx, u32 dev)
 
 	if (!d)
 		return -EINVAL;
+	if (dev != SL_DEV_PERF && test_bit(dev - SL_DEV_LEG(0), &sc->leg_failed))
+		return 0;
 	r = slg_flush_sync(sc->io_client, d);
 	slg_note_error(sc, dev, r, "flush");
 	return r;

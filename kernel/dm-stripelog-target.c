@@ -81,6 +81,28 @@ static int slg_open_devices(struct stripelog_c *sc, struct dm_target *ti)
 	return 0;
 }
 
+/*
+ * sl_volume_open() found up to m legs unreadable or blank (a failed leg or
+ * its blank replacement): they are failed from the start, and reads of their
+ * chunks -- recovery's included -- are rebuilt from the other legs.
+ */
+static void slg_legs_missing(void *ctx, const struct sl_sb *sb, u32 mask)
+{
+	struct stripelog_c *sc = ctx;
+	u32 i;
+
+	if (sl_stripe_from_geometry(&sc->stripe, &sb->geo, NULL))
+		return;
+	for (i = 0; i < sc->nr_legs; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		set_bit(i, &sc->leg_failed);
+		DMWARN("%s: capacity leg %u (%s) is unreadable or blank: loaded degraded; after replacing it run 'dmsetup message %s 0 rebuild %u'",
+		       dm_table_device_name(sc->ti->table), i, sc->legs[i]->name,
+		       dm_table_device_name(sc->ti->table), i);
+	}
+}
+
 static int slg_open_volume(struct stripelog_c *sc, struct dm_target *ti)
 {
 	struct sl_recovery_report rep = { };
@@ -90,6 +112,7 @@ static int slg_open_volume(struct stripelog_c *sc, struct dm_target *ti)
 	int r;
 
 	p.table = &sc->args;
+	p.legs_missing = slg_legs_missing;
 	p.target_blocks = ti->len >> SLG_BLOCK_SECTORS_SHIFT;
 	p.perf_blocks = slg_dev_blocks(sc->perf);
 	for (i = 0; i < sc->nr_legs; i++)
@@ -149,6 +172,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	INIT_DELAYED_WORK(&sc->gc_work, slg_gc_work);
 	init_waitqueue_head(&sc->reads_wq);
 	INIT_WORK(&sc->degraded_work, slg_degraded_work);
+	INIT_DELAYED_WORK(&sc->rebuild_work, slg_rebuild_work);
 	spin_lock_init(&sc->degraded_lock);
 	bio_list_init(&sc->degraded_bios);
 
@@ -232,6 +256,7 @@ static void stripelog_dtr(struct dm_target *ti)
 
 	WRITE_ONCE(sc->suspended, true);
 	flush_delayed_work(&sc->gc_work);
+	cancel_delayed_work_sync(&sc->rebuild_work);
 	flush_workqueue(sc->destage_wq);
 	flush_workqueue(sc->wq);
 	flush_workqueue(sc->degraded_wq);
@@ -291,7 +316,7 @@ static int slg_map_read(struct stripelog_c *sc, struct bio *bio, struct slg_bio 
 		pb->dev_block = p.dev_block;
 		pb->nblocks = p.nblocks;
 		pb->iter = bio->bi_iter;
-		if (test_bit(pb->leg, &sc->leg_failed)) {
+		if (!slg_leg_readable(sc, pb->leg)) {
 			/* Known lost: rebuild from the rest of the row, do not try the leg. */
 			pb->degraded = true;
 			slg_queue_degraded(sc, bio);
@@ -363,7 +388,7 @@ static const char *slg_state_name(struct stripelog_c *sc, u32 state)
 		return "fail";
 	if (slg_nr_failed(sc) > sc->args.m)
 		return "fail";
-	if (READ_ONCE(sc->leg_failed))
+	if (READ_ONCE(sc->leg_failed) || READ_ONCE(sc->leg_rebuilding))
 		return "degraded";
 	return state == SL_STATE_RO ? "ro" : "rw";
 }
@@ -375,25 +400,32 @@ static void stripelog_status(struct dm_target *ti, status_type_t type, unsigned 
 	const char *caps[SL_MAX_LEGS];
 	unsigned int sz = 0;
 	struct sl_status st;
-	char legs[SL_MAX_LEGS + 1];
+	char legs[SL_MAX_LEGS + 1], rb[12];
 	u32 i;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
+		if (READ_ONCE(sc->leg_rebuilding))
+			snprintf(rb, sizeof(rb), "%u", sc->rebuild_leg);
+		else
+			strscpy(rb, "-", sizeof(rb));
 		mutex_lock(&sc->lock);
 		sl_engine_status(sc->eng, &st);
 		mutex_unlock(&sc->lock);
 		for (i = 0; i < sc->nr_legs; i++)
-			legs[i] = test_bit(i, &sc->leg_failed) ? 'D' : 'A';
+			legs[i] = test_bit(i, &sc->leg_failed) ? 'D' :
+				  test_bit(i, &sc->leg_rebuilding) ? 'a' : 'A';
 		legs[i] = 0;
-		DMEMIT("%s %s log %llu/%llu segs %llu/%llu user_bytes_written %llu dev_bytes_written %llu flushes %llu batches %llu writes %llu destages %llu destage_errors %llu last_seq %llu degraded_reads %llu blocks_rebuilt %llu",
+		DMEMIT("%s %s log %llu/%llu segs %llu/%llu user_bytes_written %llu dev_bytes_written %llu flushes %llu batches %llu writes %llu destages %llu destage_errors %llu last_seq %llu degraded_reads %llu blocks_rebuilt %llu rebuild %s rebuild_segs %llu/%llu",
 		       slg_state_name(sc, st.state), legs,
 		       st.log_used, st.log_size, st.segs_used, st.segs_total,
 		       st.user_bytes_written, st.dev_bytes_written, st.flushes, st.batches,
 		       st.writes, st.destages,
 		       (u64)atomic64_read(&sc->destage_errors), st.last_seq,
 		       (u64)atomic64_read(&sc->degraded_reads),
-		       (u64)atomic64_read(&sc->blocks_rebuilt));
+		       (u64)atomic64_read(&sc->blocks_rebuilt), rb,
+		       READ_ONCE(sc->leg_rebuilding) ? READ_ONCE(sc->rebuild_seg) : 0,
+		       READ_ONCE(sc->leg_rebuilding) ? sc->geo.nr_segments : 0);
 		break;
 	case STATUSTYPE_TABLE:
 		for (i = 0; i < sc->nr_legs; i++)
@@ -431,7 +463,17 @@ static int stripelog_message(struct dm_target *ti, unsigned int argc, char **arg
 		atomic64_set(&sc->destage_errors, 0);
 		return 0;
 	}
-	DMERR_LIMIT("%s: unknown message '%s' (%u words); try 'stats' or 'clear_stats'",
+	if (argc == 2 && !strcasecmp(argv[0], "rebuild")) {
+		u32 leg;
+
+		if (kstrtou32(argv[1], 10, &leg)) {
+			DMERR_LIMIT("%s: rebuild: '%s' is not a leg number",
+				    dm_table_device_name(ti->table), argv[1]);
+			return -EINVAL;
+		}
+		return slg_rebuild_start(sc, leg);
+	}
+	DMERR_LIMIT("%s: unknown message '%s' (%u words); try 'stats', 'clear_stats' or 'rebuild <leg>'",
 		    dm_table_device_name(ti->table), argc ? argv[0] : "", argc);
 	return -EINVAL;
 }
@@ -473,6 +515,7 @@ static void stripelog_postsuspend(struct dm_target *ti)
 	/* Every user bio has completed; let a running destage finish, start none. */
 	WRITE_ONCE(sc->suspended, true);
 	flush_delayed_work(&sc->gc_work);
+	cancel_delayed_work_sync(&sc->rebuild_work);
 	flush_workqueue(sc->destage_wq);
 	flush_workqueue(sc->wq);
 }
@@ -483,6 +526,8 @@ static void stripelog_resume(struct dm_target *ti)
 
 	WRITE_ONCE(sc->suspended, false);
 	queue_work(sc->destage_wq, &sc->destage_work);
+	if (READ_ONCE(sc->leg_rebuilding))
+		queue_delayed_work(sc->destage_wq, &sc->rebuild_work, 0);
 }
 
 static struct target_type stripelog_target = {

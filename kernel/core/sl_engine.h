@@ -195,12 +195,17 @@ struct sl_dev_ops {
  * @table: parsed table line (sl_table_parse()).
  * @target_blocks: ti->len in 4 KiB blocks (ti->len must be a multiple of 8).
  * @perf_blocks/@leg_blocks: device sizes in 4 KiB blocks.
+ * @legs_missing: optional; called (with the I/O ctx) before recovery reads
+ *	any segment when up to m legs are unreadable or blank (a failed leg or
+ *	its blank replacement): bit i of @mask = leg i.  The caller must then
+ *	answer reads of those legs by reconstruction from the other legs.
  */
 struct sl_open_params {
 	const struct sl_table_args *table;
 	u64 target_blocks;
 	u64 perf_blocks;
 	u64 leg_blocks[SL_MAX_LEGS];
+	void (*legs_missing)(void *ctx, const struct sl_sb *sb, u32 mask);
 };
 
 /**
@@ -208,6 +213,7 @@ struct sl_open_params {
  */
 struct sl_recovery_report {
 	bool formatted;				/* a zeroed volume was formatted */
+	u32 legs_missing;			/* bit i: leg i unreadable or blank */
 	u64 loghdr_generation;
 	u64 segments_scanned, segments_valid;
 	u64 segments_uncommitted;		/* newer than the log header: invalidated */

@@ -102,24 +102,31 @@ static int sl_rcv_apply_summary(struct sl_rcv *c, u64 seg, const struct sl_sum_h
 /*
  * An uncommitted summary must never become valid later, when a newer log
  * header's next_seg_seq passes its seg_seq: destroy its magic now, before
- * any new header can be written.  Read-only inspection (ops->write NULL)
- * skips this; nothing is written then.
+ * any new header can be written.  The same block of row 0 is zeroed on
+ * every leg, not only on the leg holding the summary's first block: if that
+ * leg is missing (failed, or a blank replacement not yet rebuilt) its block
+ * is rebuilt from the others, and an all-zero column (data and parity)
+ * rebuilds as zeros, so the magic cannot come back through parity either.
+ * Nothing maps into an uncommitted segment, so the other zeroed blocks hold
+ * nothing anyone reads.  Read-only inspection (ops->write NULL) skips this.
  */
 static int sl_rcv_scrub(struct sl_rcv *c, u64 seg)
 {
 	const struct sl_geometry *g = &c->e->sb.geo;
 	u64 blk;
 	u32 leg;
-	int err;
+	int err = 0;
 
 	c->rep->segments_uncommitted++;
 	if (!c->ops->write)
 		return 0;
 	sl_seg_locate(g, seg, 0, &leg, &blk);
 	memset(c->buf, 0, SL_BLOCK_SIZE);
-	err = c->ops->write(c->ctx, SL_DEV_LEG(leg), blk, 1, c->buf, true);
-	if (!err)
-		err = c->ops->flush(c->ctx, SL_DEV_LEG(leg));
+	for (leg = 0; leg < g->k + g->m && !err; leg++) {
+		err = c->ops->write(c->ctx, SL_DEV_LEG(leg), blk, 1, c->buf, true);
+		if (!err)
+			err = c->ops->flush(c->ctx, SL_DEV_LEG(leg));
+	}
 	return err;
 }
 

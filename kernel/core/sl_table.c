@@ -26,6 +26,7 @@ static const struct sl_opt_desc sl_opts[] = {
 	{ "discard", SL_OPT_DISCARD, 0, 1 },
 	{ "stripe_unit_kb", SL_OPT_STRIPE_UNIT, 4, 1024 },
 	{ "max_record_kb", SL_OPT_MAX_RECORD, 8, SL_REC_MAX_BLOCKS * 4 },
+	{ "rebuild_delay_ms", SL_OPT_REBUILD_DELAY, 0, 10000 },
 };
 
 /* Strict unsigned decimal: digits only, no sign, no overflow, <= 10 digits. */
@@ -61,6 +62,7 @@ static void sl_table_defaults(struct sl_table_args *a)
 	a->discard = true;
 	a->stripe_unit_kb = SL_DEFAULT_STRIPE_UNIT_BLOCKS * 4;
 	a->max_record_kb = SL_DEFAULT_MAX_RECORD_KB;
+	a->rebuild_delay_ms = SL_DEFAULT_REBUILD_DELAY_MS;
 }
 
 static const struct sl_opt_desc *sl_opt_find(const char *name)
@@ -92,6 +94,8 @@ static int sl_opt_value(const struct sl_opt_desc *o, const char *val, u32 *v, co
 			return sl_tfail(err, "gc_window_us must be 0..100000");
 		case SL_OPT_STRIPE_UNIT:
 			return sl_tfail(err, "stripe_unit_kb must be a power of two, 4..1024");
+		case SL_OPT_REBUILD_DELAY:
+			return sl_tfail(err, "rebuild_delay_ms must be 0..10000");
 		default:
 			return sl_tfail(err, "max_record_kb must be a multiple of 4, 8..1024");
 		}
@@ -118,6 +122,9 @@ static void sl_opt_store(struct sl_table_args *a, u32 bit, u32 v)
 		break;
 	case SL_OPT_STRIPE_UNIT:
 		a->stripe_unit_kb = v;
+		break;
+	case SL_OPT_REBUILD_DELAY:
+		a->rebuild_delay_ms = v;
 		break;
 	default:
 		a->max_record_kb = v;
@@ -191,6 +198,8 @@ static int sl_opt_print(const struct sl_table_args *a, u32 bit, char *buf, size_
 		return sl_snprintf(buf, len, " discard %s", a->discard ? "on" : "off");
 	case SL_OPT_STRIPE_UNIT:
 		return sl_snprintf(buf, len, " stripe_unit_kb %u", a->stripe_unit_kb);
+	case SL_OPT_REBUILD_DELAY:
+		return sl_snprintf(buf, len, " rebuild_delay_ms %u", a->rebuild_delay_ms);
 	default:
 		return sl_snprintf(buf, len, " max_record_kb %u", a->max_record_kb);
 	}

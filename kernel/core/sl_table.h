@@ -11,6 +11,8 @@
  *   discard <on|off>             pass discards / advertise them (default on)
  *   stripe_unit_kb <4..1024>     power of two, multiple of 4 (default 64)
  *   max_record_kb <8..1024>      largest log record, multiple of 4 (default 1024)
+ *   rebuild_delay_ms <0..10000>  pause between two segments of a leg rebuild
+ *                                (throttle; default 1)
  * k >= 1 data legs and m in {0, 1, 2} parity legs, k + m <= SL_MAX_LEGS (16,
  * the number of leg UUIDs the superblock holds); stripe_unit_kb is the chunk
  * each leg gets per stripe row (io_opt = k * stripe_unit_kb).
@@ -26,10 +28,12 @@
 #define SL_OPT_DISCARD		0x04
 #define SL_OPT_STRIPE_UNIT	0x08
 #define SL_OPT_MAX_RECORD	0x10
+#define SL_OPT_REBUILD_DELAY	0x20
 
 #define SL_DEFAULT_LOG_THRESHOLD_PCT	50
 #define SL_DEFAULT_GC_WINDOW_US		0
 #define SL_DEFAULT_MAX_RECORD_KB	1024
+#define SL_DEFAULT_REBUILD_DELAY_MS	1
 
 /**
  * struct sl_table_args - a parsed table line.
@@ -47,6 +51,7 @@ struct sl_table_args {
 	bool discard;
 	u32 stripe_unit_kb;
 	u32 max_record_kb;
+	u32 rebuild_delay_ms;
 };
 
 /**

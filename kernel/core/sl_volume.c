@@ -106,20 +106,32 @@ static int sl_open_check_sb(const struct sl_open_params *p, const struct sl_sb *
 	return 0;
 }
 
+/*
+ * Every leg must carry this volume's superblock for its index, except that up
+ * to m legs may be unreadable or blank (zeroed block 0): a failed leg, or the
+ * blank replacement of one, whose chunks parity rebuilds.  Those are returned
+ * in *missing.  A superblock of another volume, index or geometry is always
+ * refused: such a device is never written.
+ */
 static int sl_open_check_legs(const struct sl_sb *sb, const struct sl_dev_ops *ops, void *ctx,
-			      void *buf, const char **why)
+			      void *buf, u32 *missing, const char **why)
 {
 	struct sl_leg_sb lsb;
-	u32 i;
+	u32 i, nmiss = 0;
 	int err;
 
+	*missing = 0;
 	for (i = 0; i < sb->geo.k + sb->geo.m; i++) {
 		err = ops->read(ctx, SL_DEV_LEG(i), SL_LEG_SB_BLOCK, 1, buf);
-		if (err)
-			return sl_vfail(why, "cannot read a capacity device superblock", err);
-		if (sl_block_is_zero(buf))
-			return sl_vfail(why, "capacity device is not formatted for this volume",
-					-EINVAL);
+		if (err || sl_block_is_zero(buf)) {
+			*missing |= 1u << i;
+			if (++nmiss > sb->geo.m)
+				return sl_vfail(why, err ?
+						"more capacity devices unreadable than the volume's parity (m) covers" :
+						"capacity device is not formatted for this volume (more blank legs than m)",
+						err ? err : -EINVAL);
+			continue;
+		}
 		err = sl_leg_sb_decode(buf, &lsb, why);
 		if (err)
 			return err;
@@ -167,6 +179,7 @@ int sl_volume_open(const struct sl_open_params *p, const struct sl_dev_ops *ops,
 	struct sl_sb sb;
 	void *buf;
 	bool formatted = false;
+	u32 missing = 0;
 	int err;
 
 	rep = rep ? rep : &local;
@@ -187,9 +200,15 @@ int sl_volume_open(const struct sl_open_params *p, const struct sl_dev_ops *ops,
 	if (!err)
 		err = sl_open_check_sb(p, &sb, why);
 	if (!err)
-		err = sl_open_check_legs(&sb, ops, ctx, buf, why);
+		err = sl_open_check_legs(&sb, ops, ctx, buf, &missing, why);
 	if (err)
 		goto out;
+	if (missing && p->legs_missing)
+		p->legs_missing(ctx, &sb, missing);
+	else if (missing) {
+		err = sl_vfail(why, "a capacity device is unreadable or blank", -EINVAL);
+		goto out;
+	}
 	err = sl_engine_create(&sb, p->table, &e);
 	if (err) {
 		sl_vfail(why, "cannot allocate the engine", err);
@@ -201,6 +220,7 @@ int sl_volume_open(const struct sl_open_params *p, const struct sl_dev_ops *ops,
 		goto out;
 	}
 	rep->formatted = formatted;
+	rep->legs_missing = missing;
 	*out = e;
 out:
 	sl_free(buf);
