@@ -247,6 +247,12 @@ static void slg_degraded_one(struct stripelog_c *sc, struct bio *bio)
 	int r;
 
 	bio->bi_iter = pb->iter;
+	if (pb->verify_now) {
+		r = slg_verify_read(sc, bio);
+		bio->bi_status = r ? errno_to_blk_status(r) : BLK_STS_OK;
+		bio_endio(bio);
+		return;
+	}
 	buf = kvmalloc(array_size(pb->nblocks, SLG_BLOCK_SIZE), GFP_NOIO);
 	r = buf ? slg_read_leg(sc, pb->leg, pb->dev_block, pb->nblocks, buf) : -ENOMEM;
 	if (!r) {

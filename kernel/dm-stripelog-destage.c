@@ -112,6 +112,7 @@ static int slg_write_image(struct stripelog_c *sc, struct sl_destage *d)
 			    dm_table_device_name(sc->ti->table), d->rows, st->rows_per_seg);
 		return -EINVAL;
 	}
+	slg_sumcache_forget(sc, d->seg_index);
 	sl_segimg_fill(st, d->seg_index, d->rows, d->summary, d->sum_blocks, sc->bank,
 		       d->nr_copies, sc->img);
 	slg_gen_parity(sc, d->seg_index, d->rows, sc->img);

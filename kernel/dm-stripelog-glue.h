@@ -53,6 +53,8 @@
  * @leg_read: the read went to a capacity leg (0: log or zeros).
  * @degraded: the read was handed to the degraded worker (its second ->end_io
  *	pass is the real completion).
+ * @verify: check the blocks against their summary crcs (verify_reads).
+ * @verify_now: the leg returned the data; the worker only verifies it.
  */
 struct slg_bio {
 	struct sl_write w;
@@ -67,6 +69,16 @@ struct slg_bio {
 	u32 nblocks;
 	bool leg_read;
 	bool degraded;
+	bool verify;
+	bool verify_now;
+};
+
+/* Segment summary crcs cached for read verification (dm-stripelog-verify.c). */
+#define SLG_SUMCACHE	8
+struct slg_sumcache {
+	u64 seg;			/* ~0: empty */
+	u32 *crc;			/* per data slot */
+	unsigned long *known;		/* slots the summary names */
 };
 
 /**
@@ -134,6 +146,13 @@ struct stripelog_c {
 	atomic64_t degraded_reads;	/* user reads answered by reconstruction */
 	atomic64_t blocks_rebuilt;	/* blocks reconstructed (reads, destage, rebuild) */
 
+	/* Read verification against summary crcs. */
+	struct mutex sumcache_lock;
+	struct slg_sumcache sumcache[SLG_SUMCACHE];
+	u32 sumcache_next;
+	atomic64_t crc_errors;		/* blocks whose crc did not match */
+	atomic64_t crc_repairs;		/* of those, rebuilt and rewritten */
+
 	/* Rebuild of a replaced leg (dm-stripelog-rebuild.c), on destage_wq. */
 	struct delayed_work rebuild_work;
 	unsigned long leg_rebuilding;	/* bit i: leg i written, not yet read */
@@ -176,6 +195,12 @@ int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, voi
 int slg_read_leg(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf);
 void slg_queue_degraded(struct stripelog_c *sc, struct bio *bio);
 void slg_degraded_work(struct work_struct *ws);
+
+/* dm-stripelog-verify.c */
+int slg_sumcache_init(struct stripelog_c *sc);
+void slg_sumcache_free(struct stripelog_c *sc);
+void slg_sumcache_forget(struct stripelog_c *sc, u64 seg);
+int slg_verify_read(struct stripelog_c *sc, struct bio *bio);
 
 /* dm-stripelog-rebuild.c */
 int slg_rebuild_start(struct stripelog_c *sc, u32 leg);

@@ -31,6 +31,7 @@ static void slg_free(struct stripelog_c *sc)
 		sl_engine_destroy(sc->eng);
 	kvfree(sc->bank);
 	kvfree(sc->img);
+	slg_sumcache_free(sc);
 	bioset_exit(&sc->bs);
 	mempool_exit(&sc->rec_pool);
 	if (sc->io_client)
@@ -214,6 +215,11 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = (char *)why;
 		goto bad;
 	}
+	r = slg_sumcache_init(sc);
+	if (r) {
+		ti->error = "out of memory";
+		goto bad;
+	}
 	sc->bank_blocks = sl_seg_data_slots(&sc->geo);
 	sc->bank = kvmalloc(array_size(sc->bank_blocks, SLG_BLOCK_SIZE), GFP_KERNEL);
 	sc->img = kvmalloc(array3_size(sc->stripe.n, sc->geo.seg_leg_blocks, SLG_BLOCK_SIZE),
@@ -316,6 +322,8 @@ static int slg_map_read(struct stripelog_c *sc, struct bio *bio, struct slg_bio 
 		pb->dev_block = p.dev_block;
 		pb->nblocks = p.nblocks;
 		pb->iter = bio->bi_iter;
+		pb->verify = sc->args.verify_reads;
+		pb->verify_now = false;
 		if (!slg_leg_readable(sc, pb->leg)) {
 			/* Known lost: rebuild from the rest of the row, do not try the leg. */
 			pb->degraded = true;
@@ -364,6 +372,13 @@ static int stripelog_end_io(struct dm_target *ti, struct bio *bio, blk_status_t 
 		/* The leg failed this read: rebuild it from the rest of its row. */
 		slg_leg_failed(sc, pb->leg, "read");
 		pb->degraded = true;
+		slg_queue_degraded(sc, bio);
+		return DM_ENDIO_INCOMPLETE;
+	}
+	if (pb->leg_read && !*error && pb->verify && !pb->degraded) {
+		/* Check the data against the summary crcs in process context. */
+		pb->degraded = true;
+		pb->verify_now = true;
 		slg_queue_degraded(sc, bio);
 		return DM_ENDIO_INCOMPLETE;
 	}
@@ -416,7 +431,7 @@ static void stripelog_status(struct dm_target *ti, status_type_t type, unsigned 
 			legs[i] = test_bit(i, &sc->leg_failed) ? 'D' :
 				  test_bit(i, &sc->leg_rebuilding) ? 'a' : 'A';
 		legs[i] = 0;
-		DMEMIT("%s %s log %llu/%llu segs %llu/%llu user_bytes_written %llu dev_bytes_written %llu flushes %llu batches %llu writes %llu destages %llu destage_errors %llu last_seq %llu degraded_reads %llu blocks_rebuilt %llu rebuild %s rebuild_segs %llu/%llu",
+		DMEMIT("%s %s log %llu/%llu segs %llu/%llu user_bytes_written %llu dev_bytes_written %llu flushes %llu batches %llu writes %llu destages %llu destage_errors %llu last_seq %llu degraded_reads %llu blocks_rebuilt %llu rebuild %s rebuild_segs %llu/%llu crc_errors %llu crc_repairs %llu",
 		       slg_state_name(sc, st.state), legs,
 		       st.log_used, st.log_size, st.segs_used, st.segs_total,
 		       st.user_bytes_written, st.dev_bytes_written, st.flushes, st.batches,
@@ -425,7 +440,9 @@ static void stripelog_status(struct dm_target *ti, status_type_t type, unsigned 
 		       (u64)atomic64_read(&sc->degraded_reads),
 		       (u64)atomic64_read(&sc->blocks_rebuilt), rb,
 		       READ_ONCE(sc->leg_rebuilding) ? READ_ONCE(sc->rebuild_seg) : 0,
-		       READ_ONCE(sc->leg_rebuilding) ? sc->geo.nr_segments : 0);
+		       READ_ONCE(sc->leg_rebuilding) ? sc->geo.nr_segments : 0,
+		       (u64)atomic64_read(&sc->crc_errors),
+		       (u64)atomic64_read(&sc->crc_repairs));
 		break;
 	case STATUSTYPE_TABLE:
 		for (i = 0; i < sc->nr_legs; i++)

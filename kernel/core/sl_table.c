@@ -27,6 +27,7 @@ static const struct sl_opt_desc sl_opts[] = {
 	{ "stripe_unit_kb", SL_OPT_STRIPE_UNIT, 4, 1024 },
 	{ "max_record_kb", SL_OPT_MAX_RECORD, 8, SL_REC_MAX_BLOCKS * 4 },
 	{ "rebuild_delay_ms", SL_OPT_REBUILD_DELAY, 0, 10000 },
+	{ "verify_reads", SL_OPT_VERIFY_READS, 0, 1 },
 };
 
 /* Strict unsigned decimal: digits only, no sign, no overflow, <= 10 digits. */
@@ -77,13 +78,14 @@ static const struct sl_opt_desc *sl_opt_find(const char *name)
 
 static int sl_opt_value(const struct sl_opt_desc *o, const char *val, u32 *v, const char **err)
 {
-	if (o->bit == SL_OPT_DISCARD) {
+	if (o->bit == SL_OPT_DISCARD || o->bit == SL_OPT_VERIFY_READS) {
 		if (!strcmp(val, "on"))
 			*v = 1;
 		else if (!strcmp(val, "off"))
 			*v = 0;
 		else
-			return sl_tfail(err, "discard must be on or off");
+			return sl_tfail(err, o->bit == SL_OPT_DISCARD ? "discard must be on or off" :
+					"verify_reads must be on or off");
 		return 0;
 	}
 	if (sl_parse_u32(val, v) || *v < o->min || *v > o->max) {
@@ -125,6 +127,9 @@ static void sl_opt_store(struct sl_table_args *a, u32 bit, u32 v)
 		break;
 	case SL_OPT_REBUILD_DELAY:
 		a->rebuild_delay_ms = v;
+		break;
+	case SL_OPT_VERIFY_READS:
+		a->verify_reads = v;
 		break;
 	default:
 		a->max_record_kb = v;
@@ -184,6 +189,8 @@ int sl_table_parse(unsigned int argc, char **argv, struct sl_table_args *a, cons
 			return sl_tfail(err, "Empty capacity device path");
 		a->cap_dev[i] = argv[3 + i];
 	}
+	/* Default: verify segment reads when parity can repair what fails. */
+	a->verify_reads = a->m > 0;
 	return sl_parse_opts(argc - 3 - legs, argv + 3 + legs, a, err);
 }
 
@@ -200,6 +207,8 @@ static int sl_opt_print(const struct sl_table_args *a, u32 bit, char *buf, size_
 		return sl_snprintf(buf, len, " stripe_unit_kb %u", a->stripe_unit_kb);
 	case SL_OPT_REBUILD_DELAY:
 		return sl_snprintf(buf, len, " rebuild_delay_ms %u", a->rebuild_delay_ms);
+	case SL_OPT_VERIFY_READS:
+		return sl_snprintf(buf, len, " verify_reads %s", a->verify_reads ? "on" : "off");
 	default:
 		return sl_snprintf(buf, len, " max_record_kb %u", a->max_record_kb);
 	}

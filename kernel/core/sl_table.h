@@ -13,6 +13,9 @@
  *   max_record_kb <8..1024>      largest log record, multiple of 4 (default 1024)
  *   rebuild_delay_ms <0..10000>  pause between two segments of a leg rebuild
  *                                (throttle; default 1)
+ *   verify_reads <on|off>        check every block read from a segment against
+ *                                its summary crc32c, repair from parity
+ *                                (default: on when m > 0)
  * k >= 1 data legs and m in {0, 1, 2} parity legs, k + m <= SL_MAX_LEGS (16,
  * the number of leg UUIDs the superblock holds); stripe_unit_kb is the chunk
  * each leg gets per stripe row (io_opt = k * stripe_unit_kb).
@@ -29,6 +32,7 @@
 #define SL_OPT_STRIPE_UNIT	0x08
 #define SL_OPT_MAX_RECORD	0x10
 #define SL_OPT_REBUILD_DELAY	0x20
+#define SL_OPT_VERIFY_READS	0x40
 
 #define SL_DEFAULT_LOG_THRESHOLD_PCT	50
 #define SL_DEFAULT_GC_WINDOW_US		0
@@ -52,6 +56,7 @@ struct sl_table_args {
 	u32 stripe_unit_kb;
 	u32 max_record_kb;
 	u32 rebuild_delay_ms;
+	bool verify_reads;
 };
 
 /**

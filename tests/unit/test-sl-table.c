@@ -58,6 +58,12 @@ int main(void)
 	good("p 1 0 c 0", "p 1 0 c");
 	good("p 4 1 a b c d e", NULL);
 	good("p 4 1 a b c d e 2 rebuild_delay_ms 200", NULL);
+	good("p 4 1 a b c d e 2 verify_reads off", NULL);
+	good("p 1 0 a 2 verify_reads on", NULL);
+	CHECK(!parse_line("p 4 2 a b c d e f", &a, &err, store, argv) && a.verify_reads,
+	      "verify_reads defaults on with parity");
+	CHECK(!parse_line("p 1 0 a", &a, &err, store, argv) && !a.verify_reads,
+	      "verify_reads defaults off without parity");
 	good("p 4 2 a b c d e f 2 stripe_unit_kb 32", NULL);
 	good("p 1 2 a b c", NULL);
 	good("p 14 2 a b c d e f g h i j k l m n o p", NULL);
@@ -93,6 +99,7 @@ int main(void)
 	bad("p 1 0 c 2 max_record_kb 2048", "max_record_kb");
 	bad("p 1 0 c 2 gc_window_us 100001", "gc_window_us");
 	bad("p 1 0 c 2 rebuild_delay_ms 10001", "rebuild_delay_ms");
+	bad("p 1 0 c 2 verify_reads yes", "verify_reads");
 	bad("p 1 0 c 4 discard on discard off", "more than once");
 	SECTION("empty device strings");
 	argv[0] = (char *)"";
