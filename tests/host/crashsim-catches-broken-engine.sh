@@ -21,6 +21,8 @@ expect_violation() {
 }
 expect_violation --seed 1 --iterations 1000 --break ack-early
 expect_violation --scenario orphan --seed 3 --iterations 200 --break no-gap
+# Erasure coding: parity never written, a leg fails, its reads rebuild garbage.
+expect_violation --seed 7 --iterations 300 --legs 4+2 --fail-legs --break no-parity
 # And the same runs without the switch pass (so the catch is the switch's doing).
 "$sim" --seed 1 --iterations 200 >/dev/null 2>&1 || { echo "clean run failed"; bad=1; }
 exit $bad

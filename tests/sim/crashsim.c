@@ -12,16 +12,26 @@
  *     older than the newest durable one (stale-after-newer).
  *
  *   crashsim [--seed S] [--iterations N] [--scenario random|orphan]
- *            [--break ack-early|no-gap] [--save-images DIR] [--range LBAS]
- *            [--verbose]
+ *            [--break ack-early|no-gap|no-parity] [--save-images DIR]
+ *            [--range LBAS] [--legs K+M] [--fail-legs] [--verbose]
+ * --legs K+M runs an erasure-coded volume (default 1+0): destages write full
+ * stripe rows with the reference parity (sl_segimg), so a cut mid-destage
+ * tears a stripe across legs.  --fail-legs (needs M > 0) also fails up to M
+ * random legs between runs (their contents become garbage and they return
+ * errors: every read of them is rebuilt from the others, as the kernel glue
+ * does) and later replaces one with a blank device that is rebuilt from the
+ * others.  --break no-parity writes zero parity, which the failed-leg reads
+ * must catch.
  * --range sets how many LBAs the workload touches (default 192 of 1364); a
  * range near the volume size keeps free segments short, so cleaning runs.
- * --save-images writes DIR/perf.img and DIR/leg0.img after the last recovery
+ * --save-images writes DIR/perf.img and DIR/leg<i>.img after the last recovery
  * (images of a crashed-and-recovered volume, for the CLI tests).
  * Exit 0 when every check holds, 1 on a violation (the seed and cut number
  * reproduce it), 2 on usage errors.
  */
 #include "sim.h"
+#include "sl_ec.h"
+#include "sl_segimg.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,7 +61,12 @@ struct inflight {
 
 struct sim {
 	u64 rng, seed;
-	struct simdev perf, leg;
+	struct simdev perf, legs[SL_MAX_LEGS];
+	u32 k, m, n;
+	u32 failed;			/* bit i: leg i failed (garbage, errors) */
+	bool fail_legs, no_parity;
+	struct sl_stripe st;
+	u8 *img;			/* one segment image (all legs) */
 	struct sl_engine *e;
 	struct sim_model model;
 	u64 now, next_ver, io_id;
@@ -69,6 +84,7 @@ struct sim {
 	/* stats */
 	u64 cuts, records, acks, destages, reads, blocks_checked, torn, flushes, recoveries;
 	u64 replayed, cleaned;
+	u64 leg_failures, leg_rebuilds, rebuilt_reads;
 };
 
 static int fail(struct sim *s, const char *what)
@@ -80,7 +96,52 @@ static int fail(struct sim *s, const char *what)
 
 static struct simdev *dev_of(struct sim *s, u32 dev)
 {
-	return dev == SL_DEV_PERF ? &s->perf : &s->leg;
+	return dev == SL_DEV_PERF ? &s->perf : &s->legs[dev - SL_DEV_LEG(0)];
+}
+
+static bool leg_failed(const struct sim *s, u32 dev)
+{
+	return dev != SL_DEV_PERF && (s->failed & (1u << (dev - SL_DEV_LEG(0))));
+}
+
+/*
+ * Block @block of leg @leg rebuilt from the same block of the other legs
+ * (what the kernel glue's slg_reconstruct() does).  -EIO outside the
+ * segment area or with more than m legs lost.
+ */
+static int rebuild_block(struct sim *s, u32 leg, u64 block, void *out)
+{
+	static u8 chunks[SL_MAX_LEGS][SL_BLOCK_SIZE] __attribute__((aligned(8)));
+	void *ptrs[SL_MAX_LEGS];
+	int lost[SL_MAX_LEGS], nlost = 0;
+	struct sl_stripe_pos pos;
+	u32 idx, l;
+
+	if (sl_stripe_unmap(&s->st, leg, block, &pos))
+		return -EIO;
+	for (idx = 0; idx < s->n; idx++) {
+		l = sl_stripe_chunk_leg(&s->st, pos.grow, idx);
+		ptrs[idx] = chunks[idx];
+		if (l == leg || (s->failed & (1u << l)))
+			lost[nlost++] = (int)idx;
+		else
+			simdev_read(&s->legs[l], block, chunks[idx]);
+	}
+	if (sl_ec_recover(s->k, s->m, SL_BLOCK_SIZE, ptrs, lost, nlost))
+		return -EIO;
+	memcpy(out, ptrs[pos.idx], SL_BLOCK_SIZE);
+	s->rebuilt_reads++;
+	return 0;
+}
+
+/* A block as the kernel glue would return it: failed legs are rebuilt. */
+static int dev_read(struct sim *s, u32 dev, u64 block, void *buf)
+{
+	if (!leg_failed(s, dev)) {
+		simdev_read(dev_of(s, dev), block, buf);
+		return 0;
+	}
+	return rebuild_block(s, dev - SL_DEV_LEG(0), block, buf);
 }
 
 /* ---- synchronous dev ops (open, recovery) ---- */
@@ -88,9 +149,13 @@ static int ops_read(void *ctx, u32 dev, u64 block, u32 n, void *buf)
 {
 	struct sim *s = ctx;
 	u32 i;
+	int err;
 
-	for (i = 0; i < n; i++)
-		simdev_read(dev_of(s, dev), block + i, (u8 *)buf + (size_t)i * SL_BLOCK_SIZE);
+	for (i = 0; i < n; i++) {
+		err = dev_read(s, dev, block + i, (u8 *)buf + (size_t)i * SL_BLOCK_SIZE);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -100,6 +165,8 @@ static int ops_write(void *ctx, u32 dev, u64 block, u32 n, const void *buf, bool
 	u64 io = ++s->io_id;
 	u32 i;
 
+	if (leg_failed(s, dev))
+		return 0;	/* as the glue: a failed leg's blocks are written nowhere */
 	for (i = 0; i < n; i++)
 		simdev_write(dev_of(s, dev), block + i, (const u8 *)buf + (size_t)i * SL_BLOCK_SIZE,
 			     io);
@@ -109,8 +176,18 @@ static int ops_write(void *ctx, u32 dev, u64 block, u32 n, const void *buf, bool
 
 static int ops_flush(void *ctx, u32 dev)
 {
-	simdev_flush(dev_of(ctx, dev));
+	if (!leg_failed(ctx, dev))
+		simdev_flush(dev_of(ctx, dev));
 	return 0;
+}
+
+static void flush_legs(struct sim *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		if (!(s->failed & (1u << i)))
+			simdev_flush(&s->legs[i]);
 }
 
 static const struct sl_dev_ops sim_ops = { ops_read, ops_write, ops_flush };
@@ -147,19 +224,27 @@ static int setup(struct sim *s)
 	struct sl_format_params fp = {
 		.perf_blocks = SL_LOG_START_MIN + LOG_BLOCKS,
 		.leg_blocks = 256 + NR_SEGS * SEG_LEG_BLOCKS,
-		.k = 1, .seg_leg_blocks = SEG_LEG_BLOCKS,
+		.k = s->k, .m = s->m, .seg_leg_blocks = SEG_LEG_BLOCKS,
+		/* small stripe units: many rows per segment, torn independently */
+		.stripe_unit_blocks = s->k > 1 ? 4 : 0,
 	};
 	const char *why = "?";
 	struct sl_geometry geo;
+	u32 i;
 
 	if (sl_geometry_compute(&fp, &geo, &why) || s->range > geo.logical_blocks) {
 		fprintf(stderr, "crashsim: --range beyond the volume (%llu blocks)\n",
 			(unsigned long long)geo.logical_blocks);
 		return -EINVAL;
 	}
-	if (simdev_init(&s->perf, fp.perf_blocks) || simdev_init(&s->leg, fp.leg_blocks) ||
-	    model_init(&s->model, RANGE))
+	if (sl_stripe_from_geometry(&s->st, &geo, &why))
+		return -EINVAL;
+	s->img = malloc((size_t)s->n * geo.seg_leg_blocks * SL_BLOCK_SIZE);
+	if (!s->img || simdev_init(&s->perf, fp.perf_blocks) || model_init(&s->model, RANGE))
 		return -ENOMEM;
+	for (i = 0; i < s->n; i++)
+		if (simdev_init(&s->legs[i], fp.leg_blocks))
+			return -ENOMEM;
 	if (sl_volume_format(&fp, &sim_ops, s, NULL, &why)) {
 		fprintf(stderr, "crashsim: format failed: %s\n", why);
 		return -EINVAL;
@@ -329,6 +414,46 @@ static int complete_record(struct sim *s, u32 i)
 	return ack_list(s, &acked);
 }
 
+/*
+ * A sealed plan as full stripe rows with reference parity, each leg's part
+ * queued in its write cache (like the glue: failed legs are skipped).  The
+ * bank is the copies' sources, read again (rebuilt if on a failed leg).
+ */
+static int write_image(struct sim *s)
+{
+	struct sl_destage *d = s->d;
+	u8 *bank;
+	u32 i, leg, b, nb = d->rows * s->st.unit_blocks;
+	u64 block;
+
+	if (!d->sum_blocks)
+		return 0;
+	bank = malloc((size_t)(d->nr_copies ? d->nr_copies : 1) * SL_BLOCK_SIZE);
+	if (!bank)
+		abort();
+	for (i = 0; i < d->nr_copies; i++)
+		if (dev_read(s, d->copies[i].src_dev, d->copies[i].src_block,
+			     bank + (size_t)i * SL_BLOCK_SIZE)) {
+			free(bank);
+			return fail(s, "a destage source could not be read or rebuilt");
+		}
+	sl_segimg_fill(&s->st, d->seg_index, d->rows, d->summary, d->sum_blocks, bank,
+		       d->nr_copies, s->img);
+	if (!s->no_parity)
+		sl_segimg_gen_parity(&s->st, d->seg_index, d->rows, s->img);
+	block = sl_stripe_row_block(&s->st, d->seg_index, 0);
+	for (leg = 0; leg < s->n; leg++) {
+		if (s->failed & (1u << leg))
+			continue;
+		for (b = 0; b < nb; b++)
+			simdev_write(&s->legs[leg], block + b,
+				     sl_segimg_chunk(&s->st, d->rows, s->img, leg, 0) +
+				     (size_t)b * SL_BLOCK_SIZE, 0);
+	}
+	free(bank);
+	return 0;
+}
+
 /* ---- destage state machine: plan+copy, flush+written, header done ---- */
 static int destage_step(struct sim *s, bool force)
 {
@@ -346,23 +471,18 @@ static int destage_step(struct sim *s, bool force)
 			return 0;
 		for (i = 0; i < s->d->nr_copies; i++) {
 			c = &s->d->copies[i];
-			simdev_read(dev_of(s, c->src_dev), c->src_block, buf);
+			if (dev_read(s, c->src_dev, c->src_block, buf))
+				return fail(s, "a destage source could not be read or rebuilt");
 			c->crc = sl_block_crc(buf);
 		}
 		if (sl_engine_destage_seal(s->e, s->d))
 			return fail(s, "destage seal found a log block not matching its record");
-		for (i = 0; i < s->d->nr_copies; i++) {
-			c = &s->d->copies[i];
-			simdev_read(dev_of(s, c->src_dev), c->src_block, buf);
-			simdev_write(dev_of(s, c->dst_dev), c->dst_block, buf, 0);
-		}
-		for (i = 0; i < s->d->sum_blocks; i++)
-			simdev_write(dev_of(s, s->d->sum_dev), s->d->sum_block + i,
-				     (u8 *)s->d->summary + (size_t)i * SL_BLOCK_SIZE, 0);
+		if (write_image(s))
+			return -1;
 		s->dstage = 1;
 		return 0;
 	case 1:
-		simdev_flush(&s->leg);
+		flush_legs(s);
 		sl_engine_destage_written(s->e, s->d, 0);
 		s->loghdr_io = ++s->io_id;
 		simdev_write(&s->perf, s->d->loghdr_block, s->d->loghdr, s->loghdr_io);
@@ -388,8 +508,8 @@ static int read_block(struct sim *s, u64 lba, u64 *ver)
 		return fail(s, "lookup refused a valid LBA");
 	if (p.kind == SL_LOC_ZERO)
 		memset(buf, 0, sizeof(buf));
-	else
-		simdev_read(dev_of(s, p.dev), p.dev_block, buf);
+	else if (dev_read(s, p.dev, p.dev_block, buf))
+		return fail(s, "a block could not be read or rebuilt");
 	if (pattern_check(buf, lba, ver)) {
 		fprintf(stderr, "VIOLATION: lba %llu returned data never written to it (torn or misplaced; %s)\n",
 			(unsigned long long)lba, p.kind == SL_LOC_LOG ? "log" : "segment");
@@ -447,12 +567,59 @@ static int recover_and_check(struct sim *s)
 	return 0;
 }
 
+/*
+ * Between a cut and the recovery: fail a random leg (its contents turn to
+ * garbage, every read of it is rebuilt), or replace a failed leg with a
+ * device rebuilt block by block from the others and given its leg
+ * superblock last (as `rebuild` does), keeping at most m legs failed.
+ */
+static void change_legs(struct sim *s)
+{
+	u8 buf[SL_BLOCK_SIZE] __attribute__((aligned(8)));
+	u32 leg = (u32)sim_below(&s->rng, s->n), nf = (u32)__builtin_popcount(s->failed);
+	struct simdev *d = &s->legs[leg];
+	u64 b, r = sim_below(&s->rng, 8);
+	struct sl_leg_sb lsb;
+	struct sl_sb sb;
+
+	if (r < 2 && nf < s->m && !(s->failed & (1u << leg))) {
+		for (b = 0; b < d->nblocks; b++)
+			memset(d->stable + b * SL_BLOCK_SIZE, (int)(sim_rand(&s->rng) | 1),
+			       SL_BLOCK_SIZE);
+		s->failed |= 1u << leg;
+		s->leg_failures++;
+	} else if (r == 2 && s->failed) {
+		while (!(s->failed & (1u << leg)))
+			leg = (leg + 1) % s->n;
+		d = &s->legs[leg];
+		for (b = 1; b < d->nblocks; b++) {
+			if (rebuild_block(s, leg, b, buf))
+				memset(buf, 0, sizeof(buf));
+			memcpy(d->stable + b * SL_BLOCK_SIZE, buf, SL_BLOCK_SIZE);
+		}
+		simdev_read(&s->perf, 0, buf);
+		if (!sl_sb_decode(buf, &sb, NULL)) {
+			sl_leg_sb_from_sb(&sb, leg, &lsb);
+			memset(buf, 0, sizeof(buf));
+			sl_leg_sb_encode(&lsb, buf);
+			memcpy(d->stable, buf, SL_BLOCK_SIZE);
+		}
+		s->failed &= ~(1u << leg);
+		s->leg_rebuilds++;
+	}
+}
+
 static int power_cut(struct sim *s)
 {
+	u32 i;
+
 	s->cuts++;
 	simdev_cut(&s->perf, &s->rng, &s->torn);
-	simdev_cut(&s->leg, &s->rng, &s->torn);
+	for (i = 0; i < s->n; i++)
+		simdev_cut(&s->legs[i], &s->rng, &s->torn);
 	drop_all(s);
+	if (s->fail_legs)
+		change_legs(s);
 	return recover_and_check(s);
 }
 
@@ -574,15 +741,18 @@ static int run_orphan(struct sim *s, u64 iterations)
 static int save_images(struct sim *s, const char *dir)
 {
 	char path[4096];
-	const struct simdev *d[2] = { &s->perf, &s->leg };
-	const char *name[2] = { "perf.img", "leg0.img" };
+	const struct simdev *d;
 	FILE *f;
-	int i;
+	u32 i;
 
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name[i]);
+	for (i = 0; i <= s->n; i++) {
+		d = i ? &s->legs[i - 1] : &s->perf;
+		if (i)
+			snprintf(path, sizeof(path), "%s/leg%u.img", dir, i - 1);
+		else
+			snprintf(path, sizeof(path), "%s/perf.img", dir);
 		f = fopen(path, "wb");
-		if (!f || fwrite(d[i]->stable, SL_BLOCK_SIZE, d[i]->nblocks, f) != d[i]->nblocks) {
+		if (!f || fwrite(d->stable, SL_BLOCK_SIZE, d->nblocks, f) != d->nblocks) {
 			perror(path);
 			if (f)
 				fclose(f);
@@ -596,8 +766,8 @@ static int save_images(struct sim *s, const char *dir)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: crashsim [--seed S] [--iterations N] [--scenario random|orphan]\n"
-		   "                [--break ack-early|no-gap] [--save-images DIR] [--range LBAS]\n"
-		   "                [--verbose]\n");
+		   "                [--break ack-early|no-gap|no-parity] [--save-images DIR]\n"
+		   "                [--range LBAS] [--legs K+M] [--fail-legs] [--verbose]\n");
 }
 
 int main(int argc, char **argv)
@@ -613,6 +783,7 @@ int main(int argc, char **argv)
 		return 2;
 	s->seed = 1;
 	s->range = 192;
+	s->k = 1;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			s->seed = strtoull(argv[++i], NULL, 0);
@@ -626,6 +797,8 @@ int main(int argc, char **argv)
 				s->test_flags |= SL_TEST_ACK_EARLY;
 			else if (!strcmp(argv[i], "no-gap"))
 				s->test_flags |= SL_TEST_NO_SEQ_GAP;
+			else if (!strcmp(argv[i], "no-parity"))
+				s->no_parity = true;
 			else {
 				usage(stderr);
 				return 2;
@@ -634,6 +807,14 @@ int main(int argc, char **argv)
 			s->range = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--save-images") && i + 1 < argc) {
 			images = argv[++i];
+		} else if (!strcmp(argv[i], "--legs") && i + 1 < argc) {
+			if (sscanf(argv[++i], "%u+%u", &s->k, &s->m) != 2 ||
+			    !sl_ec_params_ok(s->k, s->m)) {
+				usage(stderr);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--fail-legs")) {
+			s->fail_legs = true;
 		} else if (!strcmp(argv[i], "--verbose")) {
 			s->verbose = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -644,7 +825,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((strcmp(scenario, "random") && strcmp(scenario, "orphan")) || s->range < 16) {
+	s->n = s->k + s->m;
+	if ((strcmp(scenario, "random") && strcmp(scenario, "orphan")) || s->range < 16 ||
+	    (s->fail_legs && !s->m)) {
 		usage(stderr);
 		return 2;
 	}
@@ -658,13 +841,17 @@ int main(int argc, char **argv)
 		err = save_images(s, images);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("crashsim: scenario %s seed %llu%s%s: %llu cuts, %llu recoveries, %llu records "
+	printf("crashsim: scenario %s legs %u+%u seed %llu%s%s%s: %llu leg failures, %llu leg "
+	       "rebuilds, %llu rebuilt block reads, %llu cuts, %llu recoveries, %llu records "
 	       "(%llu replayed), %llu acks, %llu flushes, %llu destages (%llu cleanings), "
 	       "%llu torn sector-writes, "
 	       "%llu reads, %llu block checks, %.1f s (%.0f cuts/s): %s\n",
-	       scenario, (unsigned long long)s->seed,
+	       scenario, s->k, s->m, (unsigned long long)s->seed,
 	       s->test_flags & SL_TEST_ACK_EARLY ? " [broken: ack-early]" : "",
 	       s->test_flags & SL_TEST_NO_SEQ_GAP ? " [broken: no-gap]" : "",
+	       s->no_parity ? " [broken: no-parity]" : "",
+	       (unsigned long long)s->leg_failures, (unsigned long long)s->leg_rebuilds,
+	       (unsigned long long)s->rebuilt_reads,
 	       (unsigned long long)s->cuts, (unsigned long long)s->recoveries,
 	       (unsigned long long)s->records, (unsigned long long)s->replayed,
 	       (unsigned long long)s->acks, (unsigned long long)s->flushes,
@@ -675,7 +862,9 @@ int main(int argc, char **argv)
 	if (s->e)
 		drop_all(s);
 	simdev_free(&s->perf);
-	simdev_free(&s->leg);
+	for (i = 0; i < (int)s->n; i++)
+		simdev_free(&s->legs[i]);
+	free(s->img);
 	model_free(&s->model);
 	free(s);
 	return err ? 1 : 0;
