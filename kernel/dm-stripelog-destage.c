@@ -224,6 +224,9 @@ void slg_destage_work(struct work_struct *ws)
 				    (unsigned long long)d->seg_index, r);
 		}
 		mutex_lock(&sc->lock);
+		/* The header this writes must name every leg that misses chunks. */
+		sl_engine_set_stale_legs(sc->eng, READ_ONCE(sc->leg_failed) |
+					 READ_ONCE(sc->leg_rebuilding));
 		sl_engine_destage_written(sc->eng, d, r);
 		mutex_unlock(&sc->lock);
 		if (!r) {

@@ -98,7 +98,7 @@ static void slg_legs_missing(void *ctx, const struct sl_sb *sb, u32 mask)
 		if (!(mask & (1u << i)))
 			continue;
 		set_bit(i, &sc->leg_failed);
-		DMWARN("%s: capacity leg %u (%s) is unreadable or blank: loaded degraded; after replacing it run 'dmsetup message %s 0 rebuild %u'",
+		DMWARN("%s: capacity leg %u (%s) is unreadable, blank or marked stale in the log header: loaded degraded; after replacing it (if it failed) run 'dmsetup message %s 0 rebuild %u'",
 		       dm_table_device_name(sc->ti->table), i, sc->legs[i]->name,
 		       dm_table_device_name(sc->ti->table), i);
 	}

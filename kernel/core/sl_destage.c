@@ -404,6 +404,7 @@ static void sl_fill_loghdr(struct sl_engine *e, struct sl_destage_priv *p)
 		lh.tail_prev_seq = e->tail_prev_seq;
 	}
 	lh.next_seg_seq = e->next_seg_seq;
+	lh.flags = e->stale_legs & SL_LH_STALE_LEGS;
 	sl_loghdr_encode(&lh, p->d.loghdr);
 	p->d.loghdr_block = SL_LOGHDR_BLOCK0 + (lh.generation % SL_NR_LOGHDR_SLOTS);
 }
@@ -459,6 +460,11 @@ void sl_engine_destage_done(struct sl_engine *e, struct sl_destage *d, int err)
 	}
 	e->destage = NULL;
 	sl_destage_free(p);
+}
+
+void sl_engine_set_stale_legs(struct sl_engine *e, u32 mask)
+{
+	e->stale_legs = mask & (u32)SL_LH_STALE_LEGS;
 }
 
 bool sl_engine_destage_wanted(const struct sl_engine *e)

@@ -214,6 +214,8 @@ struct sl_open_params {
 struct sl_recovery_report {
 	bool formatted;				/* a zeroed volume was formatted */
 	u32 legs_missing;			/* bit i: leg i unreadable or blank */
+	u32 legs_stale;				/* bit i: the log header says leg i
+						 * misses chunks (not yet rebuilt) */
 	u64 loghdr_generation;
 	u64 segments_scanned, segments_valid;
 	u64 segments_uncommitted;		/* newer than the log header: invalidated */
@@ -372,6 +374,13 @@ void sl_engine_destage_written(struct sl_engine *e, struct sl_destage *d, int er
  * destaged log space.  Frees @d.  Never allocates.
  */
 void sl_engine_destage_done(struct sl_engine *e, struct sl_destage *d, int err);
+
+/**
+ * sl_engine_set_stale_legs() - legs that miss chunks of segments written from
+ * now on (failed or being rebuilt); recorded in every later log header so a
+ * reload never trusts such a leg (SL_LH_STALE_LEGS).  Never allocates.
+ */
+void sl_engine_set_stale_legs(struct sl_engine *e, u32 mask);
 
 /** sl_engine_status() - fill @st.  Never allocates. */
 void sl_engine_status(const struct sl_engine *e, struct sl_status *st);

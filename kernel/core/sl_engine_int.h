@@ -66,6 +66,9 @@ struct sl_engine {
 	u64 seg_cursor;			/* next free-segment search start */
 	u64 next_seg_seq;
 	u64 loghdr_gen;
+	u32 stale_legs;			/* written into every log header */
+	u32 legs_known_missing;		/* already reported by sl_volume_open */
+	void (*legs_cb)(void *ctx, const struct sl_sb *sb, u32 mask);
 	struct sl_destage *destage;	/* in progress, or NULL */
 
 	struct sl_status st;		/* counters */

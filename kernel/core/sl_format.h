@@ -225,6 +225,13 @@ struct sl_leg_sb {
 	u64 ctime;
 };
 
+/*
+ * loghdr.flags bits 0..15: capacity legs that miss chunks of committed
+ * segments (failed, or not yet fully rebuilt).  Such a leg is never read
+ * after a reload even if its superblock looks fine; it must be rebuilt.
+ */
+#define SL_LH_STALE_LEGS	0xffffull
+
 struct sl_loghdr {
 	u64 generation;
 	u8 uuid[SL_UUID_SIZE];

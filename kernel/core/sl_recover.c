@@ -324,6 +324,31 @@ static int sl_rcv_chain(struct sl_rcv *c, const struct sl_loghdr *lh, const char
 	return 0;
 }
 
+/*
+ * Legs the newest log header names as stale missed chunks of committed
+ * segments: before any segment is read, they join the missing legs (the
+ * glue then rebuilds their reads), however good their superblock looks.
+ */
+static int sl_rcv_stale_legs(struct sl_rcv *c, const struct sl_loghdr *lh, const char **why)
+{
+	struct sl_engine *e = c->e;
+	u32 n = e->sb.geo.k + e->sb.geo.m;
+	u32 stale = (u32)(lh->flags & SL_LH_STALE_LEGS) & ((1u << n) - 1);
+	u32 all = stale | e->legs_known_missing, fresh = stale & ~e->legs_known_missing;
+	u32 i, cnt = 0;
+
+	e->stale_legs = stale;
+	c->rep->legs_stale = stale;
+	for (i = 0; i < n; i++)
+		cnt += (all >> i) & 1;
+	if (cnt > e->sb.geo.m)
+		return sl_rcv_fail(why, "more capacity legs failed or stale than the volume's parity (m) covers",
+				   -EIO);
+	if (fresh && e->legs_cb)
+		e->legs_cb(c->ctx, &e->sb, fresh);
+	return 0;
+}
+
 int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *ctx,
 		      struct sl_recovery_report *rep, const char **why)
 {
@@ -339,6 +364,8 @@ int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *c
 	if (!c.buf)
 		return sl_rcv_fail(why, "out of memory for recovery", -ENOMEM);
 	err = sl_rcv_loghdr(&c, &lh, why);
+	if (!err)
+		err = sl_rcv_stale_legs(&c, &lh, why);
 	if (!err)
 		err = sl_rcv_segments(&c, &lh, &max_seg_seq, why);
 	if (!err) {

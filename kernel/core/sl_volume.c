@@ -214,6 +214,8 @@ int sl_volume_open(const struct sl_open_params *p, const struct sl_dev_ops *ops,
 		sl_vfail(why, "cannot allocate the engine", err);
 		goto out;
 	}
+	e->legs_cb = p->legs_missing;
+	e->legs_known_missing = missing;
 	err = sl_engine_recover(e, ops, ctx, rep, why);
 	if (err) {
 		sl_engine_destroy(e);

@@ -21,14 +21,16 @@ common=(--direct=1 --ioengine=libaio --verify=crc32c --verify_fatal=1 --randrepe
 	--output-format=terse)
 field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
 
-# legs K M: loop files wrapped in dm-linear "legKM-i"; sets LEGS (paths)
+# legs K M: loop files wrapped in dm-linear "legKM-i"; sets LEGS (paths), RAW
 legs() {
 	local n=$(($1 + $2)) i l
 	LEGS=()
+	RAW=()
 	for ((i = 0; i < n; i++)); do
 		sl_loop l "raw$1$2-$i" 24
 		sl_dm "leg$1$2-$i" "0 $(sl_sectors "$l") linear $l 0"
 		LEGS+=("/dev/mapper/leg$1$2-$i")
+		RAW+=("$l")
 	done
 	udevadm settle
 }
@@ -49,7 +51,9 @@ wait_fio() { wait "$1" || sl_fail "$2: fio failed (data did not verify)"; }
 # ---------------------------------------------------------------- 4+1
 legs 4 1
 sl_loop perf perf41 8
-sl_dm ec41 "0 $size stripelog $perf 4 1 ${LEGS[*]} 2 log_threshold_pct 10"
+# verify_reads off: only parity and the stale-leg rule can keep the data right
+t41="0 $size stripelog $perf 4 1 ${LEGS[*]} 4 log_threshold_pct 10 verify_reads off"
+sl_dm ec41 "$t41"
 udevadm settle
 dev=/dev/mapper/ec41
 sl_log "4+1: fill (random 4K + sequential 128K), verified"
@@ -80,6 +84,20 @@ st=$(dmsetup status ec41); echo "$st"
 dmsetup suspend ec41; dmsetup resume ec41
 fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M \
 	--size=16M --verify_only >/dev/null || sl_fail "4+1: data written while degraded"
+
+sl_log "4+1: leg 2 comes back with its old contents (a transient failure); after a reload it must not be trusted"
+dmsetup suspend leg41-2
+dmsetup load leg41-2 --table "0 $(sl_sectors "${RAW[2]}") linear ${RAW[2]} 0"
+dmsetup resume leg41-2
+dmsetup suspend ec41; dmsetup load ec41 --table "$t41"; dmsetup resume ec41
+dmesg | grep -q "capacity leg 2 (.*) is unreadable, blank or marked stale" ||
+	sl_fail "4+1: the stale leg was not recognised"
+st=$(dmsetup status ec41); echo "$st"
+[[ "$st" == "0 $size stripelog degraded AADAA "* ]] || sl_fail "4+1: stale leg 2 must stay D"
+fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M \
+	--size=16M --verify_only >/dev/null || sl_fail "4+1: stale leg data was read"
+fio --name=w --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 \
+	--offset=24M --size=6M --verify_only >/dev/null || sl_fail "4+1: stale leg data was read (random)"
 sl_dm_remove ec41
 
 # ---------------------------------------------------------------- 4+2
