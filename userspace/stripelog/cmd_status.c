@@ -108,7 +108,7 @@ int slc_status_print(const char *line, bool json, FILE *out)
 		fprintf(out, ", \"legs\": ");
 		slc_json_str(out, tok[1]);
 	} else {
-		fprintf(out, "%-20s %s\n%-20s %s (A = alive, D = dead)\n", "state", tok[0], "legs",
+		fprintf(out, "%-20s %s\n%-20s %s (A = alive, D = failed, a = rebuilding)\n", "state", tok[0], "legs",
 			tok[1]);
 	}
 	for (i = 2; i + 1 < n; i += 2)
