@@ -511,8 +511,9 @@ static int read_block(struct sim *s, u64 lba, u64 *ver)
 	else if (dev_read(s, p.dev, p.dev_block, buf))
 		return fail(s, "a block could not be read or rebuilt");
 	if (pattern_check(buf, lba, ver)) {
-		fprintf(stderr, "VIOLATION: lba %llu returned data never written to it (torn or misplaced; %s)\n",
-			(unsigned long long)lba, p.kind == SL_LOC_LOG ? "log" : "segment");
+		fprintf(stderr, "VIOLATION: lba %llu returned data never written to it (torn or misplaced; %s, dev %u block %llu, failed legs 0x%x)\n",
+			(unsigned long long)lba, p.kind == SL_LOC_LOG ? "log" : "segment", p.dev,
+			(unsigned long long)p.dev_block, s->failed);
 		return -1;
 	}
 	s->blocks_checked++;
