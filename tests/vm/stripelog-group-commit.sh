@@ -1,6 +1,7 @@
 #!/bin/bash
 # Group commit: concurrent writes share log I/Os.  The perf device is a
-# null_blk device that completes each request after 200 us (timer mode), so
+# null_blk device that completes each request after 2 ms (timer mode: long
+# enough that a guest slowed down by a busy host still queues behind it), so
 # records stay in flight long enough for others to queue behind them.  A
 # QD32 4K random write (with an fsync every 16 writes, i.e. empty PREFLUSH
 # bios in the mix) must average at least 2 writes per log record (status
@@ -30,7 +31,7 @@ echo 64 > "$cfg/$nb/size"
 echo 4096 > "$cfg/$nb/blocksize"
 echo 2 > "$cfg/$nb/queue_mode"
 echo 2 > "$cfg/$nb/irqmode"
-echo 200000 > "$cfg/$nb/completion_nsec"
+echo 2000000 > "$cfg/$nb/completion_nsec"
 echo 1 > "$cfg/$nb/power"
 udevadm settle
 perf=/dev/$nb
