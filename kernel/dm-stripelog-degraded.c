@@ -109,24 +109,6 @@ static void slg_recover_page(const struct sl_stripe *st, void **ptrs, const int 
 		xor_blocks(n, PAGE_SIZE, ptrs[fa], srcs);
 }
 
-/* Recompute P (and Q) of one 4 KiB column whose data chunks are complete. */
-static void slg_parity_page(const struct sl_stripe *st, void **ptrs)
-{
-	u32 i, n;
-
-	if (st->m == 2 && st->k >= 2) {
-		raid6_call.gen_syndrome(st->k + 2, PAGE_SIZE, ptrs);
-		return;
-	}
-	memcpy(ptrs[st->k], ptrs[0], PAGE_SIZE);
-	for (i = 1; i < st->k; i += n) {
-		n = min_t(u32, st->k - i, MAX_XOR_BLOCKS);
-		xor_blocks(n, PAGE_SIZE, ptrs[st->k], &ptrs[i]);
-	}
-	if (st->m == 2)
-		memcpy(ptrs[st->k + 1], ptrs[0], PAGE_SIZE);	/* k = 1: Q = D0 */
-}
-
 /**
  * slg_reconstruct - rebuild blocks of a capacity leg from the rest of their rows
  * @sc: target
@@ -189,7 +171,7 @@ int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, voi
 				pg[idx] = (u8 *)ptrs[idx] + (size_t)j * SLG_BLOCK_SIZE;
 			slg_recover_page(st, pg, failed, nf);
 			if (pos.idx >= st->k)
-				slg_parity_page(st, pg);
+				slg_parity(st, pg, PAGE_SIZE);
 		}
 		memcpy((u8 *)buf + (size_t)i * SLG_BLOCK_SIZE, ptrs[pos.idx],
 		       (size_t)run * SLG_BLOCK_SIZE);

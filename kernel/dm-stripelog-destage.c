@@ -49,40 +49,56 @@ static u32 slg_src_run(const struct sl_destage *d, u32 i)
 }
 
 /**
+ * slg_parity - compute the parity chunks of one stripe row (or column)
+ * @st: stripe geometry (m >= 1)
+ * @ptrs: k data chunks then P (and Q), in sl_ec order
+ * @len: bytes per chunk
+ *
+ * m = 2 uses lib/raid6's raid6_call.gen_syndrome(); m = 1 is P = D0 ^ ...
+ * with xor_blocks(), which takes at most MAX_XOR_BLOCKS sources per call.
+ * k = 1 is a mirror (P = Q = D0): a copy.  Used by destage (whole rows) and
+ * by degraded reads (one 4 KiB column).
+ */
+void slg_parity(const struct sl_stripe *st, void **ptrs, size_t len)
+{
+	u32 i, n;
+
+	if (st->m == 2 && st->k >= 2) {
+		raid6_call.gen_syndrome(st->k + 2, len, ptrs);
+		return;
+	}
+	memcpy(ptrs[st->k], ptrs[0], len);
+	for (i = 1; i < st->k; i += n) {
+		n = min_t(u32, st->k - i, MAX_XOR_BLOCKS);
+		xor_blocks(n, len, ptrs[st->k], &ptrs[i]);
+	}
+	if (st->m == 2)
+		memcpy(ptrs[st->k + 1], ptrs[0], len);	/* k = 1: Q = D0 */
+}
+
+/**
  * slg_gen_parity - compute the parity chunks of every row of a segment image
  * @sc: target
  * @seg: segment (decides the rotation of each row)
  * @rows: rows in @img
  * @img: image from sl_segimg_fill(); its parity chunks are overwritten
  *
- * m = 2 uses lib/raid6's raid6_call.gen_syndrome() with the chunk array in
- * sl_ec order (data in coefficient order, P, Q); m = 1 is P = D0 ^ ... with
- * xor_blocks(), which takes at most MAX_XOR_BLOCKS sources per call.  k = 1
- * is a mirror (P = Q = D0): a copy.  The core's sl_ec_gen() computes the
- * same bytes; `stripelog check` verifies it does.
+ * Each row goes through slg_parity() with its chunks in sl_ec order.  The
+ * core's sl_ec_gen() computes the same bytes; `stripelog check` verifies it
+ * does.
  */
 static void slg_gen_parity(struct stripelog_c *sc, u64 seg, u32 rows, void *img)
 {
 	const struct sl_stripe *st = &sc->stripe;
 	size_t len = sl_segimg_leg_bytes(st, 1);
 	void *ptrs[SL_MAX_LEGS];
-	u32 row, i, n;
+	u32 row;
 
 	if (!st->m)
 		return;
 	for (row = 0; row < rows; row++) {
 		sl_segimg_row_ptrs(st, seg, rows, img, row, ptrs);
-		if (st->m == 2 && st->k >= 2) {
-			raid6_call.gen_syndrome(st->k + 2, len, ptrs);
-			continue;
-		}
-		memcpy(ptrs[st->k], ptrs[0], len);
-		for (i = 1; i < st->k; i += n) {
-			n = min_t(u32, st->k - i, MAX_XOR_BLOCKS);
-			xor_blocks(n, len, ptrs[st->k], &ptrs[i]);
-		}
-		if (st->m == 2)
-			memcpy(ptrs[st->k + 1], ptrs[0], len);	/* k = 1: Q = D0 */
+		slg_parity(st, ptrs, len);
 	}
 }
 

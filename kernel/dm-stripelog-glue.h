@@ -207,6 +207,7 @@ int slg_rebuild_start(struct stripelog_c *sc, u32 leg);
 void slg_rebuild_work(struct work_struct *ws);
 
 /* dm-stripelog-destage.c */
+void slg_parity(const struct sl_stripe *st, void **ptrs, size_t len);
 void slg_destage_work(struct work_struct *ws);
 void slg_wait_reads(struct stripelog_c *sc);
 

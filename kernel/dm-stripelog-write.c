@@ -84,11 +84,8 @@ static int slg_prepare_data(struct stripelog_c *sc, struct slg_bio *pb)
 	return 0;
 }
 
-/*
- * Idle log: write this request's record from ->map (no worker round trip).
- * Return: true if the bio was taken care of.
- */
-static bool slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
+/* Nothing else in flight: write this request's record from ->map. */
+static void slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
 {
 	struct sl_write *w = &pb->w;
 	struct sl_record_io *rec;
@@ -96,7 +93,7 @@ static bool slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
 
 	if (slg_prepare_data(sc, pb)) {
 		bio_io_error(w->priv);
-		return true;
+		return;
 	}
 	mutex_lock(&sc->lock);
 	r = sl_engine_submit(sc->eng, w);
@@ -109,7 +106,6 @@ static bool slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
 		queue_work(sc->wq, &sc->write_work);
 	else
 		slg_refuse(sc, w->priv, r < 0 ? r : -EIO);
-	return true;
 }
 
 /**
@@ -160,9 +156,10 @@ int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
 	pb->counted = true;
 	if (atomic_inc_return(&sc->writes_inflight) == 1 && w->nblocks &&
 	    !(w->flags & SL_W_DISCARD) && !sc->gc_delay &&
-	    !atomic_read(&sc->inflight_recs) && llist_empty(&sc->incoming) &&
-	    slg_write_inline(sc, pb))
+	    !atomic_read(&sc->inflight_recs) && llist_empty(&sc->incoming)) {
+		slg_write_inline(sc, pb);
 		return DM_MAPIO_SUBMITTED;
+	}
 
 	if (llist_add(&pb->node, &sc->incoming)) {
 		/* Group-commit window: let concurrent writes join this record. */

@@ -18,9 +18,7 @@ slbin="$SL_TOP/build/bin/stripelog"
 [ -x "$slbin" ] || sl_fail "$slbin missing (make userspace)"
 
 size=$((32 * 2048))
-common=(--direct=1 --ioengine=libaio --verify=crc32c --verify_fatal=1 --randrepeat=1
-	--output-format=terse)
-field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
+common=("${SL_FIO_VERIFY[@]}")
 
 # rot LEG: flip one byte in rows 0, 1, 3 and 4 of segment 0 on LEG (4+1:
 # leg 2 holds a data chunk in every row but row 2, where it holds P).
@@ -51,12 +49,12 @@ sl_log "verify_reads on (default): rotten blocks are repaired"
 mkvol rot
 fio_seq rot
 st=$(dmsetup status rot); echo "$st"
-[ "$(field destages <<<"$st")" -ge 1 ] || sl_fail "nothing destaged"
+[ "$(sl_field destages <<<"$st")" -ge 1 ] || sl_fail "nothing destaged"
 rot "${LEGS[2]}"
 fio_seq rot --verify_only || sl_fail "rotten data reached the reader"
 st=$(dmsetup status rot); echo "$st"
-[ "$(field crc_errors <<<"$st")" -ge 4 ] || sl_fail "expected >= 4 crc errors"
-[ "$(field crc_repairs <<<"$st")" = "$(field crc_errors <<<"$st")" ] || sl_fail "not all repaired"
+[ "$(sl_field crc_errors <<<"$st")" -ge 4 ] || sl_fail "expected >= 4 crc errors"
+[ "$(sl_field crc_repairs <<<"$st")" = "$(sl_field crc_errors <<<"$st")" ] || sl_fail "not all repaired"
 [[ "$st" == "0 $size stripelog rw AAAAA "* ]] || sl_fail "a repair must not fail the leg"
 sl_dm_remove rot
 check=$("$slbin" check "$perf" "${LEGS[@]}") || { echo "$check"; sl_fail "check after repair"; }
@@ -70,6 +68,6 @@ if fio_seq norot --verify_only 2>/dev/null; then
 	sl_fail "rot not visible with verify_reads off: the corruption missed the data"
 fi
 st=$(dmsetup status norot); echo "$st"
-[ "$(field crc_errors <<<"$st")" = 0 ] || sl_fail "crc errors counted with verify off"
+[ "$(sl_field crc_errors <<<"$st")" = 0 ] || sl_fail "crc errors counted with verify off"
 sl_dm_remove norot
 echo PASS

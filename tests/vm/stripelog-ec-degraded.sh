@@ -17,9 +17,7 @@ set -euo pipefail
 sl_module
 
 size=$((32 * 2048))	# 32 MiB in sectors
-common=(--direct=1 --ioengine=libaio --verify=crc32c --verify_fatal=1 --randrepeat=1
-	--output-format=terse)
-field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
+common=("${SL_FIO_VERIFY[@]}")
 
 # legs K M: loop files wrapped in dm-linear "legKM-i"; sets LEGS (paths), RAW
 legs() {
@@ -75,12 +73,12 @@ fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 
 	--size=6M --verify_only >/dev/null || sl_fail "4+1: degraded random data"
 st=$(dmsetup status ec41); echo "$st"
 [[ "$st" == "0 $size stripelog degraded AADAA "* ]] || sl_fail "4+1: status should be degraded AADAA"
-[ "$(field degraded_reads <<<"$st")" -gt 0 ] || sl_fail "4+1: no degraded reads counted"
-d0=$(field destages <<<"$st")
+[ "$(sl_field degraded_reads <<<"$st")" -gt 0 ] || sl_fail "4+1: no degraded reads counted"
+d0=$(sl_field destages <<<"$st")
 sl_log "4+1: new segments are written with one leg missing, and read back"
 fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null
 st=$(dmsetup status ec41); echo "$st"
-[ "$(field destages <<<"$st")" -gt "$d0" ] || sl_fail "4+1: no destage while degraded"
+[ "$(sl_field destages <<<"$st")" -gt "$d0" ] || sl_fail "4+1: no destage while degraded"
 dmsetup suspend ec41; dmsetup resume ec41
 fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M \
 	--size=16M --verify_only >/dev/null || sl_fail "4+1: data written while degraded"
@@ -129,7 +127,7 @@ fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --o
 	sl_fail "4+2: writes with two legs lost"
 st=$(dmsetup status ec42); echo "$st"
 [[ "$st" == "0 $size stripelog degraded ADAADA "* ]] || sl_fail "4+2: status should be degraded ADAADA"
-[ "$(field degraded_reads <<<"$st")" -gt 0 ] || sl_fail "4+2: no degraded reads counted"
+[ "$(sl_field degraded_reads <<<"$st")" -gt 0 ] || sl_fail "4+2: no degraded reads counted"
 
 sl_log "4+2: a third leg fails: refused cleanly"
 fail_leg leg42-0

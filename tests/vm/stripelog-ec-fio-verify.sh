@@ -17,8 +17,7 @@ slbin="$SL_TOP/build/bin/stripelog"
 dmesg | grep -E 'raid6: using|xor: using|raid6: .*recov' | sed 's/^/kernel: /' || true
 
 size=$((32 * 2048))	# 32 MiB in sectors
-common=(--direct=1 --ioengine=libaio --verify=crc32c --verify_fatal=1 --randrepeat=1
-	--output-format=terse)
+common=("${SL_FIO_VERIFY[@]}")
 
 # run K M: one volume, written, verified, reloaded, checked, corrupted, checked.
 run() {

@@ -18,9 +18,7 @@ slbin="$SL_TOP/build/bin/stripelog"
 [ -x "$slbin" ] || sl_fail "$slbin missing (make userspace)"
 
 size=$((32 * 2048))
-common=(--direct=1 --ioengine=libaio --verify=crc32c --verify_fatal=1 --randrepeat=1
-	--output-format=terse)
-field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
+common=("${SL_FIO_VERIFY[@]}")
 LEGS=()
 for i in 0 1 2 3 4 5; do
 	sl_loop l "raw$i" 24
@@ -80,8 +78,8 @@ vpid=$!
 prog=""
 for ((t = 0; t < 600; t++)); do
 	st=$(dmsetup status vol)
-	p=$(field rebuild_segs <<<"$st")
-	[ "$p" != "$prog" ] && { prog=$p; echo "rebuild leg 1: $(field rebuild <<<"$st") segments $p"; }
+	p=$(sl_field rebuild_segs <<<"$st")
+	[ "$p" != "$prog" ] && { prog=$p; echo "rebuild leg 1: $(sl_field rebuild <<<"$st") segments $p"; }
 	[[ "$st" == *" degraded AAADAA "* ]] && break
 	sleep 0.5
 done
@@ -105,7 +103,7 @@ fio_rand --verify_only
 fio_seq --verify_only
 st=$(dmsetup status vol); echo "$st"
 [[ "$st" == *" rw AAAAAA "* ]] || sl_fail "not rw after reload"
-[ "$(field degraded_reads <<<"$st")" = 0 ] || sl_fail "reads still rebuilt after the rebuild"
+[ "$(sl_field degraded_reads <<<"$st")" = 0 ] || sl_fail "reads still rebuilt after the rebuild"
 sl_dm_remove vol
 
 sl_log "stripelog check: clean, parity verified"

@@ -18,8 +18,7 @@ dev=/dev/mapper/slfio
 udevadm settle
 dmsetup status slfio
 
-common=(--filename="$dev" --direct=1 --ioengine=libaio --verify=crc32c
-	--verify_fatal=1 --randrepeat=1 --output-format=terse)
+common=(--filename="$dev" "${SL_FIO_VERIFY[@]}")
 fio_rand() { fio --name=rand "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 \
 	--offset=0 --size=4M "$@" >/dev/null; }
 fio_seq() { fio --name=seq "${common[@]}" --rw=write --bs=128k --iodepth=4 \

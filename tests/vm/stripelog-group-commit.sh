@@ -45,18 +45,15 @@ udevadm settle
 dev=/dev/mapper/slgc
 
 # counter NAME: the value after NAME in the status line.
-counter() {
-	dmsetup status slgc | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
-}
+counter() { dmsetup status slgc | sl_field "$1"; }
 
 # run LABEL fio-args...: clear the counters, write + verify, print writes/batches.
 run() {
 	local label=$1 w b
 	shift
 	dmsetup message slgc 0 clear_stats
-	fio --name="$label" --filename="$dev" --direct=1 --ioengine=libaio \
-		--rw=randwrite --bs=4k --size=8M --verify=crc32c --verify_fatal=1 \
-		--randrepeat=1 --output-format=terse "$@" >/dev/null ||
+	fio --name="$label" --filename="$dev" "${SL_FIO_VERIFY[@]}" \
+		--rw=randwrite --bs=4k --size=8M "$@" >/dev/null ||
 		sl_fail "$label: fio or its verify failed"
 	w=$(counter writes)
 	b=$(counter batches)

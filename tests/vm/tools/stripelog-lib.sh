@@ -10,6 +10,14 @@ SL_DMS=()
 
 sl_log() { echo "== $*"; }
 
+# fio options of every verified run: O_DIRECT, crc32c verify that stops at
+# the first mismatch, repeatable random offsets, terse output.
+SL_FIO_VERIFY=(--direct=1 --ioengine=libaio --verify=crc32c --verify_fatal=1
+	--randrepeat=1 --output-format=terse)
+
+# sl_field KEY: the value after KEY in the status line on stdin.
+sl_field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+
 # sl_fail MESSAGE: print and exit 1.
 sl_fail() { echo "FAIL: $*" >&2; exit 1; }
 
