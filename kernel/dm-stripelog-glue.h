@@ -36,7 +36,7 @@
 /* Largest data write the glue accepts in one piece (ti->max_io_len). */
 #define SLG_MAX_WRITE_BLOCKS	128
 /* Log records the glue keeps in flight; more requests wait for group commit. */
-#define SLG_MAX_INFLIGHT_RECORDS	4
+#define SLG_MAX_INFLIGHT_RECORDS	2
 /* Largest discard in one piece, in sectors. */
 #define SLG_MAX_DISCARD_SECTORS	(1U << 21)
 
