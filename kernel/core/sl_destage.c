@@ -13,7 +13,6 @@
 #include "sl_segimg.h"
 
 #define SL_CLEAN_FREE_MIN	3	/* clean when fewer free segments remain */
-#define SL_NO_SEG		(~0ull)
 
 struct sl_piece {
 	u64 lba, len;
@@ -32,6 +31,7 @@ struct sl_destage_priv {
 	u32 nr_entries, nr_data;
 	u64 max_seq;
 	bool *from_log;			/* per copy */
+	bool name_only;			/* only write a header naming the next target */
 };
 
 static struct sl_destage_priv *sl_dpriv(struct sl_destage *d)
@@ -93,6 +93,31 @@ static u64 sl_pick_free_seg(struct sl_engine *e)
 		}
 	}
 	return SL_NO_SEG;
+}
+
+/*
+ * The segment this destage may write: only the one the newest durable log
+ * header names, because that is the one recovery invalidates before it
+ * trusts any summary (a torn, uncommitted summary could otherwise decode
+ * later, through a different set of legs, and look committed).
+ */
+static u64 sl_named_target(const struct sl_engine *e)
+{
+	u64 s = e->next_target;
+
+	if (s == SL_NO_SEG || s >= e->sb.geo.nr_segments || e->segs[s].live || e->segs[s].busy)
+		return SL_NO_SEG;
+	return s;
+}
+
+static bool sl_any_free_seg(const struct sl_engine *e)
+{
+	u64 i;
+
+	for (i = 0; i < e->sb.geo.nr_segments; i++)
+		if (!e->segs[i].live && !e->segs[i].busy)
+			return true;
+	return false;
 }
 
 static u64 sl_pick_victim(const struct sl_engine *e, u64 target)
@@ -309,16 +334,19 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 	p = sl_destage_alloc(e);
 	if (!p)
 		return -ENOMEM;
-	seg = sl_pick_free_seg(e);
+	seg = sl_named_target(e);
 	p->d.seg_index = seg;
-	if (seg != SL_NO_SEG) {
+	if (seg == SL_NO_SEG && sl_any_free_seg(e)) {
+		/* No header names a free segment yet: write one that does first. */
+		p->name_only = true;
+	} else if (seg != SL_NO_SEG) {
 		p->victim = sl_pick_victim(e, seg);
 		if (p->victim != SL_NO_SEG)
 			sl_pack_victim(e, p);
 	}
 	if (seg != SL_NO_SEG)
 		sl_pack_log(e, p);
-	else if (!sl_list_empty(&e->fifo)) {
+	else if (!p->name_only) {
 		/* No free segment: only a header-only destage of dead records. */
 		struct sl_rec *r = sl_container_of(e->fifo.next, struct sl_rec, fifo);
 
@@ -334,7 +362,7 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 				p->last_complete = r;
 		}
 	}
-	if (!p->nr_entries && !p->last_complete) {
+	if (!p->nr_entries && !p->last_complete && !p->name_only) {
 		sl_destage_free(p);
 		return seg == SL_NO_SEG ? -ENOSPC : -EAGAIN;
 	}
@@ -405,6 +433,9 @@ static void sl_fill_loghdr(struct sl_engine *e, struct sl_destage_priv *p)
 	}
 	lh.next_seg_seq = e->next_seg_seq;
 	lh.flags = e->stale_legs & SL_LH_STALE_LEGS;
+	/* Runs after this destage's map repoint: its segment is live now. */
+	e->next_target = sl_pick_free_seg(e);
+	lh.next_seg = e->next_target;
 	sl_loghdr_encode(&lh, p->d.loghdr);
 	p->d.loghdr_block = SL_LOGHDR_BLOCK0 + (lh.generation % SL_NR_LOGHDR_SLOTS);
 }

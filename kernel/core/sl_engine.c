@@ -92,6 +92,7 @@ int sl_engine_create(const struct sl_sb *sb, const struct sl_table_args *t,
 	sl_list_init(&e->unacked);
 	e->next_seq = 1;
 	e->next_seg_seq = 1;
+	e->next_target = SL_NO_SEG;
 	e->state = SL_STATE_FAIL;	/* until recovered */
 	sl_engine_init_log(e, 0, 0);
 	*out = e;

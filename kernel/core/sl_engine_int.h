@@ -64,6 +64,7 @@ struct sl_engine {
 	struct sl_seg_state *segs;
 	u64 segs_used;
 	u64 seg_cursor;			/* next free-segment search start */
+	u64 next_target;		/* segment the newest log header names, or SL_NO_SEG */
 	u64 next_seg_seq;
 	u64 loghdr_gen;
 	u32 stale_legs;			/* written into every log header */

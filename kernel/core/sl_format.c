@@ -240,6 +240,7 @@ void sl_loghdr_encode(const struct sl_loghdr *lh, void *buf)
 	d->tail_prev_seq = cpu_to_le64(lh->tail_prev_seq);
 	d->next_seg_seq = cpu_to_le64(lh->next_seg_seq);
 	d->flags = cpu_to_le64(lh->flags);
+	d->next_seg = cpu_to_le64(lh->next_seg == SL_NO_SEG ? 0 : lh->next_seg + 1);
 	sl_crc_set(buf, SL_BLOCK_SIZE);
 }
 
@@ -258,5 +259,6 @@ int sl_loghdr_decode(const void *buf, struct sl_loghdr *lh, const char **why)
 	lh->tail_prev_seq = le64_to_cpu(d->tail_prev_seq);
 	lh->next_seg_seq = le64_to_cpu(d->next_seg_seq);
 	lh->flags = le64_to_cpu(d->flags);
+	lh->next_seg = le64_to_cpu(d->next_seg) ? le64_to_cpu(d->next_seg) - 1 : SL_NO_SEG;
 	return 0;
 }

@@ -36,6 +36,7 @@
 #define SL_FEAT_RO_COMPAT_SUPP	0u
 
 #define SL_UUID_SIZE		16
+#define SL_NO_SEG		(~0ull)	/* "no segment" in segment-index fields */
 #define SL_MAX_LEGS		16	/* k + m */
 #define SL_MAX_PARITY		2	/* m */
 #define SL_NR_REGIONS		8	/* reserved region descriptors (issue 5) */
@@ -128,6 +129,7 @@ struct sl_loghdr_disk {
 	__le64 tail_prev_seq;			/*  40 */
 	__le64 next_seg_seq;			/*  48 */
 	__le64 flags;				/*  56 */
+	__le64 next_seg;			/*  64 segment index + 1; 0 = none */
 } __packed;
 
 struct sl_rec_entry_disk {
@@ -239,6 +241,7 @@ struct sl_loghdr {
 	u64 tail_prev_seq;
 	u64 next_seg_seq;
 	u64 flags;
+	u64 next_seg;		/* segment the next destage writes, or SL_NO_SEG */
 };
 
 struct sl_rec_entry {

@@ -130,6 +130,27 @@ static int sl_rcv_scrub(struct sl_rcv *c, u64 seg)
 	return err;
 }
 
+/*
+ * Invalidate the named next destage target unless its summary block is
+ * already zero on every leg (the common case: nothing was written to it
+ * since the header named it), so a clean reload writes nothing.
+ */
+static int sl_rcv_scrub_target(struct sl_rcv *c, u64 seg)
+{
+	const struct sl_geometry *g = &c->e->sb.geo;
+	u64 blk;
+	u32 leg;
+	int err;
+
+	sl_seg_locate(g, seg, 0, &leg, &blk);
+	for (leg = 0; leg < g->k + g->m; leg++) {
+		err = c->ops->read(c->ctx, SL_DEV_LEG(leg), blk, 1, c->buf);
+		if (err || !sl_block_is_zero(c->buf))
+			return sl_rcv_scrub(c, seg);
+	}
+	return 0;
+}
+
 static int sl_rcv_segments(struct sl_rcv *c, const struct sl_loghdr *lh, u64 *max_seg_seq,
 			   const char **why)
 {
@@ -138,8 +159,23 @@ static int sl_rcv_segments(struct sl_rcv *c, const struct sl_loghdr *lh, u64 *ma
 	u64 seg;
 	int err;
 
+	if (lh->next_seg != SL_NO_SEG && lh->next_seg >= e->sb.geo.nr_segments)
+		return sl_rcv_fail(why, "log header names a segment beyond the volume", -EINVAL);
 	for (seg = 0; seg < e->sb.geo.nr_segments; seg++) {
 		c->rep->segments_scanned++;
+		/*
+		 * The segment the newest header names as the next destage's
+		 * target holds nothing committed: it was free when that header
+		 * was written, and any write to it since is uncommitted.  Its
+		 * summary may be torn in a way that decodes only through some
+		 * sets of legs, so it is invalidated without being read.
+		 */
+		if (seg == lh->next_seg) {
+			err = sl_rcv_scrub_target(c, seg);
+			if (err)
+				return sl_rcv_fail(why, "cannot invalidate an uncommitted segment", err);
+			continue;
+		}
 		err = sl_rcv_read_seg(c, seg);
 		if (err)
 			return sl_rcv_fail(why, "cannot read a segment summary", err);
@@ -381,6 +417,7 @@ int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *c
 #endif
 	e->next_seq = max_t(u64, e->last_seq, c.max_seq) + gap;
 	e->next_seg_seq = max_t(u64, lh.next_seg_seq, max_seg_seq + 1);
+	e->next_target = lh.next_seg;
 	e->loghdr_gen = lh.generation;
 	e->state = (e->sb.feat_ro_compat & ~SL_FEAT_RO_COMPAT_SUPP) ? SL_STATE_RO : SL_STATE_RW;
 	c.rep->loghdr_generation = lh.generation;

@@ -48,6 +48,7 @@ static int sl_format_write(const struct sl_sb *sb, const struct sl_dev_ops *ops,
 	memcpy(lh.uuid, sb->uuid, SL_UUID_SIZE);
 	lh.generation = 1;
 	lh.next_seg_seq = 1;
+	lh.next_seg = 0;		/* the engine's first destage writes segment 0 */
 	sl_loghdr_encode(&lh, buf);
 	err = ops->write(ctx, SL_DEV_PERF, SL_LOGHDR_BLOCK0 + 1, 1, buf, false);
 	if (err)

@@ -66,6 +66,7 @@ struct sim {
 	u32 failed;			/* bit i: leg i failed (garbage, errors) */
 	bool fail_legs, no_parity;
 	struct sl_stripe st;
+	struct sl_geometry geo;
 	u8 *img;			/* one segment image (all legs) */
 	struct sl_engine *e;
 	struct sim_model model;
@@ -93,6 +94,18 @@ static int fail(struct sim *s, const char *what)
 		(unsigned long long)s->seed, (unsigned long long)s->cuts);
 	return -1;
 }
+
+static bool tracing(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("CRASHSIM_TRACE") != NULL;
+	return on;
+}
+
+#define TRACE(s, fmt, ...) do { if (tracing()) fprintf(stderr, "[cut %llu] " fmt "\n", \
+	(unsigned long long)(s)->cuts, ##__VA_ARGS__); } while (0)
 
 static struct simdev *dev_of(struct sim *s, u32 dev)
 {
@@ -132,6 +145,75 @@ static int rebuild_block(struct sim *s, u32 leg, u64 block, void *out)
 	memcpy(out, ptrs[pos.idx], SL_BLOCK_SIZE);
 	s->rebuilt_reads++;
 	return 0;
+}
+
+static int dev_read(struct sim *s, u32 dev, u64 block, void *buf);
+
+/* Debug aid: where CRASHSIM_TRACE_LBA lives now. */
+static void trace_lba(struct sim *s, const char *when)
+{
+	const char *v = getenv("CRASHSIM_TRACE_LBA");
+	struct sl_read_piece p;
+	u64 lba;
+
+	if (!v || !s->e)
+		return;
+	lba = strtoull(v, NULL, 0);
+	if (!sl_engine_lookup(s->e, lba, 1, &p))
+		TRACE(s, "%s: lba %llu kind %u dev %u block %llu", when, (unsigned long long)lba,
+		      p.kind, p.dev, (unsigned long long)p.dev_block);
+}
+
+/* Debug aid (CRASHSIM_TRACE): what each leg holds in the row of a leg block. */
+static void trace_block(struct sim *s, u32 leg, u64 block)
+{
+	u8 buf[SL_BLOCK_SIZE] __attribute__((aligned(8)));
+	const u64 *w = (const u64 *)buf;
+	struct sl_stripe_pos pos;
+	u32 l;
+
+	if (sl_stripe_unmap(&s->st, leg, block, &pos))
+		return;
+	{
+		const struct sl_geometry *g = &s->geo;
+		u8 *sb = malloc((size_t)g->seg_sum_blocks * SL_BLOCK_SIZE);
+		struct sl_sum_hdr h;
+		u64 seg, blk;
+		u32 b, sl, i;
+		int rc;
+
+		for (seg = 0; sb && seg < g->nr_segments; seg++) {
+			for (b = 0; b < g->seg_sum_blocks; b++) {
+				sl_seg_locate(g, seg, b, &sl, &blk);
+				if (dev_read(s, SL_DEV_LEG(sl), blk, sb + (size_t)b * SL_BLOCK_SIZE))
+					memset(sb + (size_t)b * SL_BLOCK_SIZE, 0, SL_BLOCK_SIZE);
+			}
+			rc = sl_sum_decode(sb, g->seg_sum_blocks, sl_seg_data_slots(g),
+					   g->nr_segments, &h, NULL);
+			fprintf(stderr, "  seg %llu: decode %d seg_seq %llu entries %u:", (unsigned long long)seg,
+				rc, rc ? 0ull : (unsigned long long)h.seg_seq, rc ? 0 : h.nr_entries);
+			for (i = 0; !rc && i < h.nr_entries; i++) {
+				struct sl_sum_entry en;
+
+				sl_sum_entry_get(sb, i, &en);
+				if (en.lba == 141)
+					fprintf(stderr, " [lba 141 seq %llu slot %u]",
+						(unsigned long long)en.seq, en.slot);
+			}
+			fprintf(stderr, "\n");
+		}
+		free(sb);
+	}
+	fprintf(stderr, "  leg %u block %llu: seg %llu row %u grow %llu chunk %u blk %llu\n", leg,
+		(unsigned long long)block, (unsigned long long)pos.seg, pos.row,
+		(unsigned long long)pos.grow, pos.idx, (unsigned long long)pos.blk);
+	for (l = 0; l < s->n; l++) {
+		simdev_read(&s->legs[l], block, buf);
+		fprintf(stderr, "  leg %u%s chunk %u: words %llx %llx\n", l,
+			s->failed & (1u << l) ? " (failed)" : "",
+			sl_stripe_leg_chunk(&s->st, pos.grow, l), (unsigned long long)w[0],
+			(unsigned long long)w[1]);
+	}
 }
 
 /* A block as the kernel glue would return it: failed legs are rebuilt. */
@@ -216,6 +298,7 @@ static int open_engine(struct sim *s)
 	}
 	s->recoveries++;
 	s->replayed += rep.records_replayed;
+	trace_lba(s, "after recovery");
 	return 0;
 }
 
@@ -239,6 +322,7 @@ static int setup(struct sim *s)
 	}
 	if (sl_stripe_from_geometry(&s->st, &geo, &why))
 		return -EINVAL;
+	s->geo = geo;
 	s->img = malloc((size_t)s->n * geo.seg_leg_blocks * SL_BLOCK_SIZE);
 	if (!s->img || simdev_init(&s->perf, fp.perf_blocks) || model_init(&s->model, RANGE))
 		return -ENOMEM;
@@ -475,6 +559,8 @@ static int destage_step(struct sim *s, bool force)
 				return fail(s, "a destage source could not be read or rebuilt");
 			c->crc = sl_block_crc(buf);
 		}
+		TRACE(s, "destage plan seg %llu rows %u copies %u", (unsigned long long)s->d->seg_index,
+		      s->d->rows, s->d->nr_copies);
 		if (sl_engine_destage_seal(s->e, s->d))
 			return fail(s, "destage seal found a log block not matching its record");
 		if (write_image(s))
@@ -490,7 +576,9 @@ static int destage_step(struct sim *s, bool force)
 		return 0;
 	default:
 		simdev_complete(&s->perf, s->loghdr_io, true);
+		TRACE(s, "destage done seg %llu", (unsigned long long)s->d->seg_index);
 		sl_engine_destage_done(s->e, s->d, 0);
+		trace_lba(s, "after destage");
 		s->d = NULL;
 		s->dstage = 0;
 		s->destages++;
@@ -514,6 +602,8 @@ static int read_block(struct sim *s, u64 lba, u64 *ver)
 		fprintf(stderr, "VIOLATION: lba %llu returned data never written to it (torn or misplaced; %s, dev %u block %llu, failed legs 0x%x)\n",
 			(unsigned long long)lba, p.kind == SL_LOC_LOG ? "log" : "segment", p.dev,
 			(unsigned long long)p.dev_block, s->failed);
+		if (tracing() && p.kind != SL_LOC_LOG)
+			trace_block(s, p.dev - SL_DEV_LEG(0), p.dev_block);
 		return -1;
 	}
 	s->blocks_checked++;
@@ -589,6 +679,7 @@ static void change_legs(struct sim *s)
 			       SL_BLOCK_SIZE);
 		s->failed |= 1u << leg;
 		s->leg_failures++;
+		TRACE(s, "leg %u failed, failed 0x%x", leg, s->failed);
 	} else if (r == 2 && s->failed) {
 		while (!(s->failed & (1u << leg)))
 			leg = (leg + 1) % s->n;
@@ -607,6 +698,7 @@ static void change_legs(struct sim *s)
 		}
 		s->failed &= ~(1u << leg);
 		s->leg_rebuilds++;
+		TRACE(s, "leg %u rebuilt, failed 0x%x", leg, s->failed);
 	}
 }
 
@@ -800,38 +892,32 @@ int main(int argc, char **argv)
 				s->test_flags |= SL_TEST_NO_SEQ_GAP;
 			else if (!strcmp(argv[i], "no-parity"))
 				s->no_parity = true;
-			else {
-				usage(stderr);
-				return 2;
-			}
+			else
+				goto bad_usage;
 		} else if (!strcmp(argv[i], "--range") && i + 1 < argc) {
 			s->range = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--save-images") && i + 1 < argc) {
 			images = argv[++i];
 		} else if (!strcmp(argv[i], "--legs") && i + 1 < argc) {
 			if (sscanf(argv[++i], "%u+%u", &s->k, &s->m) != 2 ||
-			    !sl_ec_params_ok(s->k, s->m)) {
-				usage(stderr);
-				return 2;
-			}
+			    !sl_ec_params_ok(s->k, s->m))
+				goto bad_usage;
 		} else if (!strcmp(argv[i], "--fail-legs")) {
 			s->fail_legs = true;
 		} else if (!strcmp(argv[i], "--verbose")) {
 			s->verbose = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
+			free(s);
 			return 0;
 		} else {
-			usage(stderr);
-			return 2;
+			goto bad_usage;
 		}
 	}
 	s->n = s->k + s->m;
 	if ((strcmp(scenario, "random") && strcmp(scenario, "orphan")) || s->range < 16 ||
-	    (s->fail_legs && !s->m)) {
-		usage(stderr);
-		return 2;
-	}
+	    (s->fail_legs && !s->m))
+		goto bad_usage;
 	s->rng = s->seed * 0x9e3779b97f4a7c15ull + 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = setup(s);
@@ -869,4 +955,9 @@ int main(int argc, char **argv)
 	model_free(&s->model);
 	free(s);
 	return err ? 1 : 0;
+
+bad_usage:
+	usage(stderr);
+	free(s);
+	return 2;
 }

@@ -146,11 +146,20 @@ int main(void)
 	lh.tail_pos = 123;
 	lh.tail_prev_seq = 456;
 	lh.next_seg_seq = 9;
+	lh.next_seg = 0;
 	memcpy(lh.uuid, sb.uuid, 16);
 	sl_loghdr_encode(&lh, buf);
 	CHECK(!sl_loghdr_decode(buf, &lh2, &why), "decode: %s", why);
 	CHECK(lh2.generation == 77 && lh2.tail_pos == 123 && lh2.tail_prev_seq == 456 &&
-	      lh2.next_seg_seq == 9, "fields");
+	      lh2.next_seg_seq == 9 && lh2.next_seg == 0, "fields");
+	/* next_seg is stored + 1 so that an all-zero field means "none named". */
+	CHECK(le64_to_cpu(((struct sl_loghdr_disk *)buf)->next_seg) == 1, "segment 0 stored as 1");
+	lh.next_seg = SL_NO_SEG;
+	sl_loghdr_encode(&lh, buf);
+	CHECK(!sl_loghdr_decode(buf, &lh2, &why) && lh2.next_seg == SL_NO_SEG &&
+	      !((struct sl_loghdr_disk *)buf)->next_seg, "no named target round trip");
+	lh.next_seg = 41;
+	sl_loghdr_encode(&lh, buf);
 	buf[33] ^= 0x40;
 	CHECK(sl_loghdr_decode(buf, &lh2, &why) == -EINVAL, "corrupt header accepted");
 	return sl_test_done("test-sl-format-codecs");

@@ -175,6 +175,9 @@ static void check_segments(struct check *c, struct sl_engine *e)
 	int err;
 
 	for (s = 0; sum && blk && s < g->nr_segments; s++) {
+		/* Recovery never trusts the named next destage target: nor do we. */
+		if (c->v.best >= 0 && s == c->v.lh[c->v.best].next_seg)
+			continue;
 		err = slc_vol_read_summary(&c->v, s, sum, &h, &why);
 		if (err == -EIO) {
 			finding(c, "segment %llu: %s", (unsigned long long)s, why);
