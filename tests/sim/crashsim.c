@@ -28,6 +28,10 @@
  * (images of a crashed-and-recovered volume, for the CLI tests).
  * Exit 0 when every check holds, 1 on a violation (the seed and cut number
  * reproduce it), 2 on usage errors.
+ * Debugging a violation: CRASHSIM_TRACE=1 logs destages and leg failures and
+ * rebuilds per cut, and at the violation every summary and the row's chunks;
+ * CRASHSIM_TRACE_LBA=N also logs where block N lives after each destage and
+ * recovery.
  */
 #include "sim.h"
 #include "sl_ec.h"
@@ -149,19 +153,59 @@ static int rebuild_block(struct sim *s, u32 leg, u64 block, void *out)
 
 static int dev_read(struct sim *s, u32 dev, u64 block, void *buf);
 
-/* Debug aid: where CRASHSIM_TRACE_LBA lives now. */
-static void trace_lba(struct sim *s, const char *when)
+/* Debug aid: the lba CRASHSIM_TRACE_LBA names, or -1. */
+static long long trace_lba_no(void)
 {
 	const char *v = getenv("CRASHSIM_TRACE_LBA");
-	struct sl_read_piece p;
-	u64 lba;
 
-	if (!v || !s->e)
+	return v ? (long long)strtoull(v, NULL, 0) : -1;
+}
+
+/* Debug aid: where the CRASHSIM_TRACE_LBA block lives now. */
+static void trace_lba(struct sim *s, const char *when)
+{
+	long long lba = trace_lba_no();
+	struct sl_read_piece p;
+
+	if (lba < 0 || !s->e)
 		return;
-	lba = strtoull(v, NULL, 0);
-	if (!sl_engine_lookup(s->e, lba, 1, &p))
-		TRACE(s, "%s: lba %llu kind %u dev %u block %llu", when, (unsigned long long)lba,
-		      p.kind, p.dev, (unsigned long long)p.dev_block);
+	if (!sl_engine_lookup(s->e, (u64)lba, 1, &p))
+		TRACE(s, "%s: lba %lld kind %u dev %u block %llu", when, lba, p.kind, p.dev,
+		      (unsigned long long)p.dev_block);
+}
+
+/* Debug aid: every segment summary as recovery would read it now. */
+static void trace_summaries(struct sim *s)
+{
+	const struct sl_geometry *g = &s->geo;
+	u8 *sum = malloc((size_t)g->seg_sum_blocks * SL_BLOCK_SIZE);
+	long long lba = trace_lba_no();
+	struct sl_sum_entry en;
+	struct sl_sum_hdr h;
+	u64 seg, blk;
+	u32 b, leg, i;
+	int rc;
+
+	for (seg = 0; sum && seg < g->nr_segments; seg++) {
+		for (b = 0; b < g->seg_sum_blocks; b++) {
+			sl_seg_locate(g, seg, b, &leg, &blk);
+			if (dev_read(s, SL_DEV_LEG(leg), blk, sum + (size_t)b * SL_BLOCK_SIZE))
+				memset(sum + (size_t)b * SL_BLOCK_SIZE, 0, SL_BLOCK_SIZE);
+		}
+		rc = sl_sum_decode(sum, g->seg_sum_blocks, sl_seg_data_slots(g), g->nr_segments,
+				   &h, NULL);
+		fprintf(stderr, "  seg %llu: decode %d seg_seq %llu entries %u:",
+			(unsigned long long)seg, rc, rc ? 0ull : (unsigned long long)h.seg_seq,
+			rc ? 0 : h.nr_entries);
+		for (i = 0; !rc && i < h.nr_entries; i++) {
+			sl_sum_entry_get(sum, i, &en);
+			if ((long long)en.lba == lba)
+				fprintf(stderr, " [lba %lld seq %llu slot %u]", lba,
+					(unsigned long long)en.seq, en.slot);
+		}
+		fprintf(stderr, "\n");
+	}
+	free(sum);
 }
 
 /* Debug aid (CRASHSIM_TRACE): what each leg holds in the row of a leg block. */
@@ -174,36 +218,7 @@ static void trace_block(struct sim *s, u32 leg, u64 block)
 
 	if (sl_stripe_unmap(&s->st, leg, block, &pos))
 		return;
-	{
-		const struct sl_geometry *g = &s->geo;
-		u8 *sb = malloc((size_t)g->seg_sum_blocks * SL_BLOCK_SIZE);
-		struct sl_sum_hdr h;
-		u64 seg, blk;
-		u32 b, sl, i;
-		int rc;
-
-		for (seg = 0; sb && seg < g->nr_segments; seg++) {
-			for (b = 0; b < g->seg_sum_blocks; b++) {
-				sl_seg_locate(g, seg, b, &sl, &blk);
-				if (dev_read(s, SL_DEV_LEG(sl), blk, sb + (size_t)b * SL_BLOCK_SIZE))
-					memset(sb + (size_t)b * SL_BLOCK_SIZE, 0, SL_BLOCK_SIZE);
-			}
-			rc = sl_sum_decode(sb, g->seg_sum_blocks, sl_seg_data_slots(g),
-					   g->nr_segments, &h, NULL);
-			fprintf(stderr, "  seg %llu: decode %d seg_seq %llu entries %u:", (unsigned long long)seg,
-				rc, rc ? 0ull : (unsigned long long)h.seg_seq, rc ? 0 : h.nr_entries);
-			for (i = 0; !rc && i < h.nr_entries; i++) {
-				struct sl_sum_entry en;
-
-				sl_sum_entry_get(sb, i, &en);
-				if (en.lba == 141)
-					fprintf(stderr, " [lba 141 seq %llu slot %u]",
-						(unsigned long long)en.seq, en.slot);
-			}
-			fprintf(stderr, "\n");
-		}
-		free(sb);
-	}
+	trace_summaries(s);
 	fprintf(stderr, "  leg %u block %llu: seg %llu row %u grow %llu chunk %u blk %llu\n", leg,
 		(unsigned long long)block, (unsigned long long)pos.seg, pos.row,
 		(unsigned long long)pos.grow, pos.idx, (unsigned long long)pos.blk);
