@@ -110,12 +110,14 @@ static void slg_recover_page(const struct sl_stripe *st, void **ptrs, const int 
 }
 
 /**
- * slg_reconstruct - rebuild blocks of a capacity leg from the rest of their rows
+ * slg_reconstruct_avoid - rebuild blocks of a capacity leg from the rest of their rows
  * @sc: target
  * @leg: the leg whose blocks are wanted (failed, or just returned an error)
  * @block: first leg block
  * @nblocks: number of blocks
  * @buf: result, @nblocks * 4 KiB
+ * @avoid: bit mask of further legs to treat as lost (a chunk suspected of
+ *	bit rot), 0 for none
  *
  * Reads the same blocks of every other readable leg, row run by row run, and
  * rebuilds the wanted chunk: data from the survivors, a parity chunk (for a
@@ -126,7 +128,8 @@ static void slg_recover_page(const struct sl_stripe *st, void **ptrs, const int 
  * Return: 0; -EIO when the blocks lie outside the segment area or more than
  * m chunks of a row are lost; -ENOMEM.
  */
-int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf)
+int slg_reconstruct_avoid(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf,
+			  unsigned long avoid)
 {
 	const struct sl_stripe *st = &sc->stripe;
 	int failed[SL_MAX_LEGS], nf, r = 0;
@@ -152,12 +155,16 @@ int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, voi
 		for (idx = 0; idx < st->n; idx++) {
 			l = sl_stripe_chunk_leg(st, pos.grow, idx);
 			ptrs[idx] = tmp + (size_t)idx * st->unit_blocks * SLG_BLOCK_SIZE;
-			if (l == leg || !slg_leg_readable(sc, l) ||
+			if (l == leg || (avoid & BIT(l)) || !slg_leg_readable(sc, l) ||
 			    slg_io_sync(sc->io_client, sc->legs[l], REQ_OP_READ, rb, ptrs[idx], run)) {
-				if (l != leg && slg_leg_readable(sc, l))
+				if (l != leg && !(avoid & BIT(l)) && slg_leg_readable(sc, l))
 					slg_leg_failed(sc, l, "read");
 				failed[nf++] = idx;
 			}
+		}
+		if (nf > (int)st->m && avoid) {
+			r = -EIO;	/* a trial rebuild that cannot work: quietly */
+			break;
 		}
 		if (nf > (int)st->m) {
 			DMERR_LIMIT("%s: leg %u block %llu: %d chunks of its row lost, only %u can be rebuilt",
@@ -179,6 +186,21 @@ int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, voi
 	}
 	kvfree(tmp);
 	return r;
+}
+
+/**
+ * slg_reconstruct - slg_reconstruct_avoid() with no extra lost leg
+ * @sc: target
+ * @leg: the leg whose blocks are wanted
+ * @block: first leg block
+ * @nblocks: number of blocks
+ * @buf: result
+ *
+ * Return: as slg_reconstruct_avoid().
+ */
+int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf)
+{
+	return slg_reconstruct_avoid(sc, leg, block, nblocks, buf, 0);
 }
 
 /**
@@ -237,6 +259,9 @@ static void slg_degraded_one(struct stripelog_c *sc, struct bio *bio)
 	}
 	buf = kvmalloc(array_size(pb->nblocks, SLG_BLOCK_SIZE), GFP_NOIO);
 	r = buf ? slg_read_leg(sc, pb->leg, pb->dev_block, pb->nblocks, buf) : -ENOMEM;
+	/* Rebuilt data is only as good as every chunk it came from: verify it too. */
+	if (!r && pb->verify)
+		r = min(slg_verify_buf(sc, pb, buf), 0);
 	if (!r) {
 		bio_for_each_segment(bv, bio, iter) {
 			if (off + bv.bv_len > (size_t)pb->nblocks * SLG_BLOCK_SIZE)

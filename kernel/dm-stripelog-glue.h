@@ -192,6 +192,8 @@ static inline bool slg_leg_readable(struct stripelog_c *sc, u32 leg)
 u32 slg_nr_failed(struct stripelog_c *sc);
 void slg_leg_failed(struct stripelog_c *sc, u32 leg, const char *why);
 int slg_reconstruct(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf);
+int slg_reconstruct_avoid(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf,
+			  unsigned long avoid);
 int slg_read_leg(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *buf);
 void slg_queue_degraded(struct stripelog_c *sc, struct bio *bio);
 void slg_degraded_work(struct work_struct *ws);
@@ -201,6 +203,7 @@ int slg_sumcache_init(struct stripelog_c *sc);
 void slg_sumcache_free(struct stripelog_c *sc);
 void slg_sumcache_forget(struct stripelog_c *sc, u64 seg);
 int slg_verify_read(struct stripelog_c *sc, struct bio *bio);
+int slg_verify_buf(struct stripelog_c *sc, struct slg_bio *pb, u8 *buf);
 
 /* dm-stripelog-rebuild.c */
 int slg_rebuild_start(struct stripelog_c *sc, u32 leg);

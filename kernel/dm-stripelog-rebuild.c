@@ -167,6 +167,11 @@ void slg_rebuild_work(struct work_struct *ws)
 	r = slg_rebuild_finish(sc, leg, chunk);
 	if (!r) {
 		clear_bit(leg, &sc->leg_rebuilding);
+		/* A header without the leg's stale bit now, not at the next destage. */
+		mutex_lock(&sc->lock);
+		sl_engine_request_header(sc->eng);
+		mutex_unlock(&sc->lock);
+		queue_work(sc->destage_wq, &sc->destage_work);
 		DMINFO("%s: rebuild of capacity leg %u complete: %llu segments rebuilt", dev, leg,
 		       (unsigned long long)sc->rebuild_done_segs);
 	}

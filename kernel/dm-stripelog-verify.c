@@ -8,9 +8,12 @@
  * at destage.  A block that does not match is rebuilt from the other chunks
  * of its row (slg_reconstruct(), the leg is NOT marked failed for that), the
  * rebuilt block must match the summary crc, and it is then returned and
- * written back over the rotten copy.  If the rebuilt block does not match
- * either (more damage than parity covers, or m = 0) the read fails with EIO:
- * never wrong data.  Status counts crc_errors and crc_repairs.
+ * written back over the rotten copy.  If it does not match, the rot may be
+ * in another chunk of the row: while parity covers one more loss, the block
+ * is rebuilt with each other leg left out in turn.  Reads of a failed leg
+ * (already rebuilt) are verified the same way.  If nothing matches (more
+ * damage than parity covers, or m = 0) the read fails with EIO: never wrong
+ * data.  Status counts crc_errors and crc_repairs.
  *
  * The per-slot crcs of a few recently read segments are cached
  * (SLG_SUMCACHE entries, filled from the on-disk summary, read through
@@ -103,6 +106,33 @@ static int slg_slot_crc(struct stripelog_c *sc, u64 seg, u32 slot, u32 *crc)
 }
 
 /*
+ * Rebuild leg block @block (at @pos) into @buf so that its crc is @want.
+ * First from every other chunk of the row (the leg's own copy rotted); then,
+ * while parity allows one more loss, treating each other leg of the row in
+ * turn as lost too (a rotten chunk elsewhere, e.g. under a degraded read).
+ * Return 0, or -EIO if no combination gives the recorded data.
+ */
+static int slg_rebuild_matching(struct stripelog_c *sc, u32 leg, u64 block,
+				const struct sl_stripe_pos *pos, u32 want, u8 *buf)
+{
+	const struct sl_stripe *st = &sc->stripe;
+	u32 idx, l;
+
+	if (slg_leg_readable(sc, leg) && !slg_reconstruct(sc, leg, block, 1, buf) &&
+	    sl_block_crc(buf) == want)
+		return 0;
+	for (idx = 0; idx < st->n; idx++) {
+		l = sl_stripe_chunk_leg(st, pos->grow, idx);
+		if (l == leg || !slg_leg_readable(sc, l))
+			continue;
+		if (!slg_reconstruct_avoid(sc, leg, block, 1, buf, BIT(l)) &&
+		    sl_block_crc(buf) == want)
+			return 0;
+	}
+	return -EIO;
+}
+
+/*
  * Check (and repair) block @i of a verified read whose data is in @buf.
  * Return 0 (good), 1 (repaired: @buf now holds the good data) or -EIO.
  */
@@ -129,8 +159,8 @@ static int slg_verify_block(struct stripelog_c *sc, struct slg_bio *pb, u32 i, u
 	atomic64_inc(&sc->crc_errors);
 	DMERR_LIMIT("%s: checksum mismatch at leg %u block %llu (segment %llu slot %u): repairing from parity",
 		    dev, pb->leg, (unsigned long long)block, (unsigned long long)pos.seg, slot);
-	r = slg_reconstruct(sc, pb->leg, block, 1, buf);
-	if (r || sl_block_crc(buf) != want) {
+	r = slg_rebuild_matching(sc, pb->leg, block, &pos, want, buf);
+	if (r) {
 		DMERR_LIMIT("%s: leg %u block %llu cannot be repaired (%d): read fails", dev,
 			    pb->leg, (unsigned long long)block, r);
 		return -EIO;
@@ -141,6 +171,29 @@ static int slg_verify_block(struct stripelog_c *sc, struct slg_bio *pb, u32 i, u
 		slg_leg_failed(sc, pb->leg, "write");
 	atomic64_inc(&sc->crc_repairs);
 	return 1;
+}
+
+/**
+ * slg_verify_buf - verify (and repair) the blocks of a segment read in @buf
+ * @sc: target
+ * @pb: the read's location (leg, first block, count)
+ * @buf: its data, pb->nblocks * 4 KiB, as read from the leg or rebuilt
+ *
+ * Return: 0 (all good), 1 (some blocks repaired in @buf) or -EIO.
+ */
+int slg_verify_buf(struct stripelog_c *sc, struct slg_bio *pb, u8 *buf)
+{
+	bool repaired = false;
+	u32 i;
+	int r;
+
+	for (i = 0; i < pb->nblocks; i++) {
+		r = slg_verify_block(sc, pb, i, buf + (size_t)i * SLG_BLOCK_SIZE);
+		if (r < 0)
+			return r;
+		repaired |= r > 0;
+	}
+	return repaired;
 }
 
 /**
@@ -156,10 +209,9 @@ int slg_verify_read(struct stripelog_c *sc, struct bio *bio)
 	size_t len = (size_t)pb->nblocks * SLG_BLOCK_SIZE, off = 0;
 	struct bvec_iter iter;
 	struct bio_vec bv;
-	bool repaired = false;
+	bool repaired;
 	u8 *buf;
-	u32 i;
-	int r = 0;
+	int r;
 
 	buf = kvmalloc(len, GFP_NOIO);
 	if (!buf)
@@ -170,10 +222,8 @@ int slg_verify_read(struct stripelog_c *sc, struct bio *bio)
 		memcpy_from_bvec((char *)buf + off, &bv);
 		off += bv.bv_len;
 	}
-	for (i = 0; i < pb->nblocks && r >= 0; i++) {
-		r = slg_verify_block(sc, pb, i, buf + (size_t)i * SLG_BLOCK_SIZE);
-		repaired |= r > 0;
-	}
+	r = slg_verify_buf(sc, pb, buf);
+	repaired = r > 0;
 	r = min(r, 0);
 	if (!r && repaired) {
 		off = 0;

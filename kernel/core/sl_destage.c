@@ -320,6 +320,7 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 {
 	const struct sl_geometry *g = &e->sb.geo;
 	struct sl_destage_priv *p;
+	bool work;
 	u64 seg;
 	u32 leg;
 
@@ -328,16 +329,20 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 	if (e->state != SL_STATE_RW)
 		return -EIO;
 	/* Only when acknowledged records wait: cleaning alone would just churn. */
-	if (sl_list_empty(&e->fifo) ||
-	    !sl_container_of(e->fifo.next, struct sl_rec, fifo)->acked)
+	work = !sl_list_empty(&e->fifo) &&
+	       sl_container_of(e->fifo.next, struct sl_rec, fifo)->acked;
+	if (!work && !e->header_wanted)
 		return -EAGAIN;
 	p = sl_destage_alloc(e);
 	if (!p)
 		return -ENOMEM;
-	seg = sl_named_target(e);
+	seg = work ? sl_named_target(e) : SL_NO_SEG;
 	p->d.seg_index = seg;
-	if (seg == SL_NO_SEG && sl_any_free_seg(e)) {
-		/* No header names a free segment yet: write one that does first. */
+	if (!work || (seg == SL_NO_SEG && sl_any_free_seg(e))) {
+		/*
+		 * Only a header was asked for, or no header names a free
+		 * segment yet: write one (naming a free segment) first.
+		 */
 		p->name_only = true;
 	} else if (seg != SL_NO_SEG) {
 		p->victim = sl_pick_victim(e, seg);
@@ -363,8 +368,12 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 		}
 	}
 	if (!p->nr_entries && !p->last_complete && !p->name_only) {
-		sl_destage_free(p);
-		return seg == SL_NO_SEG ? -ENOSPC : -EAGAIN;
+		if (e->header_wanted) {
+			p->name_only = true;
+		} else {
+			sl_destage_free(p);
+			return seg == SL_NO_SEG ? -ENOSPC : -EAGAIN;
+		}
 	}
 	if (p->nr_entries) {
 		p->d.seg_seq = e->next_seg_seq++;
@@ -377,6 +386,7 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 		p->d.seg_index = SL_NO_SEG;
 		p->d.nr_copies = 0;
 	}
+	e->header_wanted = false;	/* every plan writes a header */
 	e->destage = &p->d;
 	*out = &p->d;
 	return 0;
@@ -498,11 +508,16 @@ void sl_engine_set_stale_legs(struct sl_engine *e, u32 mask)
 	e->stale_legs = mask & (u32)SL_LH_STALE_LEGS;
 }
 
+void sl_engine_request_header(struct sl_engine *e)
+{
+	e->header_wanted = true;
+}
+
 bool sl_engine_destage_wanted(const struct sl_engine *e)
 {
 	if (e->state != SL_STATE_RW || e->destage)
 		return false;
-	if (e->log_full)
+	if (e->log_full || e->header_wanted)
 		return true;
 	return e->log.used * 100 >= (u64)e->log_threshold_pct * e->log.size;
 }

@@ -382,6 +382,15 @@ void sl_engine_destage_done(struct sl_engine *e, struct sl_destage *d, int err);
  */
 void sl_engine_set_stale_legs(struct sl_engine *e, u32 mask);
 
+/**
+ * sl_engine_request_header() - have the next destage plan write a log
+ * header even if nothing waits to be destaged (a header-only plan), e.g. so
+ * that a finished rebuild's cleared stale-leg bit reaches the disk now and
+ * not at the next destage.  sl_engine_destage_wanted() is true until that
+ * header has been planned.  Never allocates.
+ */
+void sl_engine_request_header(struct sl_engine *e);
+
 /** sl_engine_status() - fill @st.  Never allocates. */
 void sl_engine_status(const struct sl_engine *e, struct sl_status *st);
 /** sl_engine_clear_stats() - zero the counters of sl_status. */

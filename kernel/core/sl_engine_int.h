@@ -65,6 +65,7 @@ struct sl_engine {
 	u64 segs_used;
 	u64 seg_cursor;			/* next free-segment search start */
 	u64 next_target;		/* segment the newest log header names, or SL_NO_SEG */
+	bool header_wanted;		/* sl_engine_request_header() */
 	u64 next_seg_seq;
 	u64 loghdr_gen;
 	u32 stale_legs;			/* written into every log header */

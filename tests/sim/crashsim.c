@@ -752,6 +752,8 @@ static int step(struct sim *s)
 			err = complete_record(s, (u32)sim_below(&s->rng, s->nfl));
 	} else if (r < 97) {
 		err = destage_step(s, s->dstage || sim_below(&s->rng, 4) == 0);
+	} else if (r == 97) {
+		sl_engine_request_header(s->e);	/* as a finished rebuild does */
 	}
 	if (err)
 		return err;

@@ -2,8 +2,9 @@
 /*
  * Engine + recovery on in-memory devices: first-load format, writes,
  * discards, destages, reload (replay of the log chain and segment scan),
- * the seq GAP, a torn record ending the chain, log wrap, and refusal of
- * foreign / corrupt / newer / mismatched volumes without writing anything.
+ * the seq GAP, a torn record ending the chain, log wrap, the named next
+ * destage target never trusted, header-only plans on request, and refusal
+ * of foreign / corrupt / newer / mismatched volumes without writing anything.
  */
 #include "../lib/sl_test.h"
 #include <string.h>
@@ -170,6 +171,57 @@ static void refusals(void)
 	free(save);
 }
 
+/* The newest valid log header slot of the in-memory volume. */
+static struct sl_loghdr newest_loghdr(void)
+{
+	struct sl_loghdr lh, best = { 0 };
+	u32 i;
+
+	for (i = 0; i < SL_NR_LOGHDR_SLOTS; i++)
+		if (!sl_loghdr_decode(sl_memdev_block(&md, 0, SL_LOGHDR_BLOCK0 + i), &lh, NULL) &&
+		    lh.generation > best.generation)
+			best = lh;
+	return best;
+}
+
+/*
+ * Plant, in the segment the newest log header names as the next destage
+ * target, a summary that decodes and looks committed (seg_seq below the
+ * header's next_seg_seq) and claims @lba at a seq newer than anything, with
+ * data tagged 0xbad.  That is what a torn, uncommitted destage can look like
+ * when read through another set of legs later.  Recovery must not read it.
+ */
+static u64 plant_in_target(struct sl_engine *e, u64 lba)
+{
+	const struct sl_sb *sb = sl_engine_sb(e);
+	const struct sl_geometry *g = &sb->geo;
+	struct sl_loghdr lh = newest_loghdr();
+	struct sl_sum_entry en = { .lba = lba, .seq = 1ull << 60, .nblocks = 1, .slot = 0,
+				   .flags = SL_EF_DATA };
+	struct sl_sum_hdr h = { .seg_index = lh.next_seg, .seg_seq = 1, .nr_entries = 1,
+				.nr_data = 1, .sum_blocks = g->seg_sum_blocks, .max_seq = en.seq };
+	u8 *sum = calloc(g->seg_sum_blocks, SL_BLOCK_SIZE);
+	u64 blk0;
+	u32 leg, b;
+
+	CHECK(lh.next_seg != SL_NO_SEG && lh.next_seg < g->nr_segments, "no named target");
+	memcpy(h.uuid, sb->uuid, SL_UUID_SIZE);
+	fill(0xbad);
+	en.data_crc = sl_block_crc(blk);
+	sl_sum_encode(&h, &en, sum);
+	CHECK(!sl_sum_decode(sum, g->seg_sum_blocks, sl_seg_data_slots(g), g->nr_segments, &h,
+			     NULL), "planted summary does not decode");
+	for (b = 0; b < g->seg_sum_blocks; b++) {
+		sl_seg_locate(g, lh.next_seg, b, &leg, &blk0);
+		memcpy(sl_memdev_block(&md, SL_DEV_LEG(leg), blk0), sum + (size_t)b * SL_BLOCK_SIZE,
+		       SL_BLOCK_SIZE);
+	}
+	sl_seg_locate(g, lh.next_seg, g->seg_sum_blocks, &leg, &blk0);
+	memcpy(sl_memdev_block(&md, SL_DEV_LEG(leg), blk0), blk, SL_BLOCK_SIZE);
+	free(sum);
+	return lh.next_seg;
+}
+
 int main(void)
 {
 	struct sl_recovery_report rep;
@@ -256,6 +308,41 @@ int main(void)
 	sl_engine_destroy(e);
 	CHECK(!open_vol(&e, &rep, &why), "reopen: %s", why);
 	verify(e, "after a torn record");
+
+	SECTION("the named next destage target is never trusted, and is invalidated");
+	{
+		struct sl_geometry geo = sl_engine_sb(e)->geo, *g = &geo;
+		u64 target = plant_in_target(e, 5), blk0;
+		u32 leg;
+
+		sl_engine_destroy(e);
+		CHECK(!open_vol(&e, &rep, &why), "reopen: %s", why);
+		verify(e, "after a summary planted in the named target");
+		CHECK(rep.segments_uncommitted == 1, "target not invalidated (%llu)",
+		      (unsigned long long)rep.segments_uncommitted);
+		sl_seg_locate(g, target, 0, &leg, &blk0);
+		CHECK(sl_block_is_zero(sl_memdev_block(&md, SL_DEV_LEG(leg), blk0)),
+		      "target summary not zeroed");
+		sl_engine_destroy(e);
+		CHECK(!open_vol(&e, &rep, &why), "reopen: %s", why);
+		CHECK(rep.segments_uncommitted == 0, "a clean reload rewrote the target");
+		verify(e, "after a clean reload");
+	}
+
+	SECTION("a requested header is written even with nothing to destage");
+	{
+		struct sl_loghdr before = newest_loghdr(), after;
+
+		destage_all(e);
+		CHECK(!sl_engine_destage_wanted(e), "destage wanted with an empty log");
+		sl_engine_request_header(e);
+		CHECK(sl_engine_destage_wanted(e), "a requested header is not wanted");
+		destage_all(e);
+		after = newest_loghdr();
+		CHECK(after.generation > before.generation, "no header written");
+		CHECK(!sl_engine_destage_wanted(e), "still wanted after the header");
+		verify(e, "after a header-only plan");
+	}
 
 	refusals();
 	sl_engine_destroy(e);

@@ -9,6 +9,10 @@
 # the live-block crcs and the parity of every row hold again, so the repair
 # really reached the disk.  With verify_reads off the same damage is
 # returned to the reader, which is why the default is on (checked too).
+# Degraded: on a 4+2 volume with leg 0 failed, a leg-0 block is rebuilt from
+# a row whose leg-2 chunk rotted.  The rebuilt block fails its crc too and
+# must be rebuilt again around leg 2 (parity covers both losses), never
+# returned as it came out of the first rebuild.
 # vm-run: --mem 2048
 # timeout: 300
 set -euo pipefail
@@ -20,11 +24,13 @@ slbin="$SL_TOP/build/bin/stripelog"
 size=$((32 * 2048))
 common=("${SL_FIO_VERIFY[@]}")
 
-# rot LEG: flip one byte in rows 0, 1, 3 and 4 of segment 0 on LEG (4+1:
-# leg 2 holds a data chunk in every row but row 2, where it holds P).
+# rot LEG [ROW...]: flip one byte of block 5 of each ROW's chunk (default
+# rows 0, 1, 3 and 4) of segment 0 on LEG (4+1: leg 2 holds a data chunk in
+# every row but row 2, where it holds P).
 rot() {
-	local row
-	for row in 0 1 3 4; do
+	local row rows=("${@:2}")
+	[ ${#rows[@]} -gt 0 ] || rows=(0 1 3 4)
+	for row in "${rows[@]}"; do
 		printf '\x5a' | dd of="$1" bs=1 seek=$(((256 + row * 16 + 5) * 4096 + 123)) \
 			conv=notrunc oflag=direct status=none 2>/dev/null ||
 		dd if=<(printf '\x5a') of="$1" bs=1 seek=$(((256 + row * 16 + 5) * 4096 + 123)) \
@@ -70,4 +76,26 @@ fi
 st=$(dmsetup status norot); echo "$st"
 [ "$(sl_field crc_errors <<<"$st")" = 0 ] || sl_fail "crc errors counted with verify off"
 sl_dm_remove norot
+
+sl_log "4+2, leg 0 failed: blocks rebuilt through a rotten chunk are rebuilt around it"
+sl_loop perf perfdeg 8
+DEG=()
+for i in 0 1 2 3 4 5; do sl_loop l "deg-$i" 24; DEG+=("$l"); done
+sl_dm deg-l0 "0 $(sl_sectors "${DEG[0]}") linear ${DEG[0]} 0"
+udevadm settle
+sl_dm deg "0 $size stripelog $perf 4 2 /dev/mapper/deg-l0 ${DEG[*]:1}"
+udevadm settle
+fio_seq deg
+# 4+2 rows 3 and 4 of segment 0 hold data chunks on both leg 0 and leg 2.
+rot "${DEG[2]}" 3 4
+dmsetup suspend deg-l0
+dmsetup load deg-l0 --table "0 $(sl_sectors "${DEG[0]}") error"
+dmsetup resume deg-l0
+fio_seq deg --verify_only || sl_fail "a rebuild through a rotten chunk reached the reader"
+st=$(dmsetup status deg); echo "$st"
+[[ "$st" == "0 $size stripelog degraded DAAAAA "* ]] || sl_fail "expected leg 0 failed, degraded"
+# 2 rebuilt leg-0 blocks and 2 rotten leg-2 blocks
+[ "$(sl_field crc_errors <<<"$st")" -ge 4 ] || sl_fail "expected >= 4 crc errors"
+[ "$(sl_field crc_repairs <<<"$st")" = "$(sl_field crc_errors <<<"$st")" ] || sl_fail "not all repaired"
+sl_dm_remove deg
 echo PASS

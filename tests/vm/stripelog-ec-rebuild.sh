@@ -97,6 +97,17 @@ echo "$st"
 [[ "$st" == *" rw AAAAAA "* ]] || sl_fail "rebuild of leg 3 did not finish"
 dmesg | grep "rebuild of capacity leg" | sed 's/^/kernel: /'
 
+sl_log "the finished rebuild clears the stale bits on disk at once (a header-only step)"
+stale=x
+for ((t = 0; t < 40; t++)); do
+	blockdev --flushbufs "$perf"
+	stale=$("$slbin" dump --json "$perf" "${LEGS[@]}" |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print([s["stale_legs"] for s in d["log_header_slots"] if s["newest"]][0])')
+	[ "$stale" = 0 ] && break
+	sleep 0.5
+done
+[ "$stale" = 0 ] || sl_fail "newest log header still names stale legs ($stale) after the rebuild"
+
 sl_log "all data verifies from the rebuilt legs, no reconstruction needed"
 reload
 fio_rand --verify_only

@@ -69,14 +69,15 @@ static void dump_slots(FILE *f, const struct slc_vol *v, bool json)
 		if (json) {
 			fprintf(f, "%s{\"slot\": %u, \"block\": %u, \"valid\": %s, \"newest\": %s, "
 				"\"generation\": %llu, \"tail_pos\": %llu, \"tail_prev_seq\": %llu, "
-				"\"next_seg_seq\": %llu, \"next_seg\": %lld, \"reason\": ",
-				i ? ", " : "", i,
+				"\"next_seg_seq\": %llu, \"next_seg\": %lld, \"stale_legs\": %llu, "
+				"\"reason\": ", i ? ", " : "", i,
 				SL_LOGHDR_BLOCK0 + i, v->lh_err[i] ? "false" : "true",
 				(int)i == v->best ? "true" : "false",
 				(unsigned long long)lh->generation, (unsigned long long)lh->tail_pos,
 				(unsigned long long)lh->tail_prev_seq,
 				(unsigned long long)lh->next_seg_seq,
-				lh->next_seg == SL_NO_SEG ? -1ll : (long long)lh->next_seg);
+				lh->next_seg == SL_NO_SEG ? -1ll : (long long)lh->next_seg,
+				(unsigned long long)(lh->flags & SL_LH_STALE_LEGS));
 			slc_json_str(f, v->lh_why[i]);
 			fputc('}', f);
 			continue;
@@ -87,11 +88,12 @@ static void dump_slots(FILE *f, const struct slc_vol *v, bool json)
 			continue;
 		}
 		fprintf(f, "log header slot %u (block %u): generation %llu, tail %llu, "
-			"tail_prev_seq %llu, next_seg_seq %llu, next segment %lld%s\n", i,
-			SL_LOGHDR_BLOCK0 + i,
+			"tail_prev_seq %llu, next_seg_seq %llu, next segment %lld, stale legs 0x%llx%s\n",
+			i, SL_LOGHDR_BLOCK0 + i,
 			(unsigned long long)lh->generation, (unsigned long long)lh->tail_pos,
 			(unsigned long long)lh->tail_prev_seq, (unsigned long long)lh->next_seg_seq,
 			lh->next_seg == SL_NO_SEG ? -1ll : (long long)lh->next_seg,
+			(unsigned long long)(lh->flags & SL_LH_STALE_LEGS),
 			(int)i == v->best ? "  <- newest" : "");
 	}
 }
