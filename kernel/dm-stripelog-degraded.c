@@ -234,11 +234,14 @@ int slg_read_leg(struct stripelog_c *sc, u32 leg, u64 block, u32 nblocks, void *
 void slg_queue_degraded(struct stripelog_c *sc, struct bio *bio)
 {
 	unsigned long flags;
+	u32 i;
 
 	spin_lock_irqsave(&sc->degraded_lock, flags);
 	bio_list_add(&sc->degraded_bios, bio);
 	spin_unlock_irqrestore(&sc->degraded_lock, flags);
-	queue_work(sc->degraded_wq, &sc->degraded_work);
+	/* Any worker takes it; an already queued one just finds more to do. */
+	i = (u32)atomic_inc_return(&sc->degraded_next) % SLG_DEGRADED_WORKERS;
+	queue_work(sc->degraded_wq, &sc->degraded_work[i].work);
 }
 
 static void slg_degraded_one(struct stripelog_c *sc, struct bio *bio)
@@ -281,24 +284,24 @@ static void slg_degraded_one(struct stripelog_c *sc, struct bio *bio)
 }
 
 /**
- * slg_degraded_work - rebuild queued degraded reads
- * @ws: stripelog_c.degraded_work
+ * slg_degraded_work - rebuild or verify queued reads, one bio at a time
+ * @ws: one of stripelog_c.degraded_work[]
+ *
+ * Up to SLG_DEGRADED_WORKERS of these run at once (unbound workqueue), each
+ * taking the next bio off the shared list until it is empty.
  */
 void slg_degraded_work(struct work_struct *ws)
 {
-	struct stripelog_c *sc = container_of(ws, struct stripelog_c, degraded_work);
-	struct bio_list list;
+	struct stripelog_c *sc = container_of(ws, struct slg_degraded_worker, work)->sc;
 	struct bio *bio;
 	unsigned long flags;
 
 	for (;;) {
 		spin_lock_irqsave(&sc->degraded_lock, flags);
-		list = sc->degraded_bios;
-		bio_list_init(&sc->degraded_bios);
+		bio = bio_list_pop(&sc->degraded_bios);
 		spin_unlock_irqrestore(&sc->degraded_lock, flags);
-		if (bio_list_empty(&list))
+		if (!bio)
 			return;
-		while ((bio = bio_list_pop(&list)))
-			slg_degraded_one(sc, bio);
+		slg_degraded_one(sc, bio);
 	}
 }

@@ -73,6 +73,18 @@ struct slg_bio {
 	bool verify_now;
 };
 
+/*
+ * Degraded and verified reads in flight at once: each worker takes one bio
+ * at a time, so a slow synchronous rebuild does not hold up the others.
+ */
+#define SLG_DEGRADED_WORKERS	4
+
+struct stripelog_c;
+struct slg_degraded_worker {
+	struct work_struct work;
+	struct stripelog_c *sc;
+};
+
 /* Segment summary crcs cached for read verification (dm-stripelog-verify.c). */
 #define SLG_SUMCACHE	8
 struct slg_sumcache {
@@ -138,9 +150,10 @@ struct stripelog_c {
 	atomic_t reads[2];
 	wait_queue_head_t reads_wq;
 
-	/* Degraded reads: rebuilt from the other chunks of their rows. */
+	/* Degraded and verified reads: rebuilt / checked by a few workers at once. */
 	struct workqueue_struct *degraded_wq;
-	struct work_struct degraded_work;
+	struct slg_degraded_worker degraded_work[SLG_DEGRADED_WORKERS];
+	atomic_t degraded_next;		/* round robin over degraded_work */
 	spinlock_t degraded_lock;
 	struct bio_list degraded_bios;
 	atomic64_t degraded_reads;	/* user reads answered by reconstruction */

@@ -172,7 +172,10 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	INIT_WORK(&sc->destage_work, slg_destage_work);
 	INIT_DELAYED_WORK(&sc->gc_work, slg_gc_work);
 	init_waitqueue_head(&sc->reads_wq);
-	INIT_WORK(&sc->degraded_work, slg_degraded_work);
+	for (i = 0; i < SLG_DEGRADED_WORKERS; i++) {
+		INIT_WORK(&sc->degraded_work[i].work, slg_degraded_work);
+		sc->degraded_work[i].sc = sc;
+	}
 	INIT_DELAYED_WORK(&sc->rebuild_work, slg_rebuild_work);
 	spin_lock_init(&sc->degraded_lock);
 	bio_list_init(&sc->degraded_bios);
@@ -226,7 +229,8 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 			   GFP_KERNEL);
 	sc->wq = alloc_ordered_workqueue("slg-wr-%s", WQ_MEM_RECLAIM | WQ_HIGHPRI, dev_name);
 	sc->destage_wq = alloc_ordered_workqueue("slg-ds-%s", WQ_MEM_RECLAIM, dev_name);
-	sc->degraded_wq = alloc_workqueue("slg-dg-%s", WQ_MEM_RECLAIM, 1, dev_name);
+	sc->degraded_wq = alloc_workqueue("slg-dg-%s", WQ_MEM_RECLAIM | WQ_UNBOUND,
+					  SLG_DEGRADED_WORKERS, dev_name);
 	if (!sc->bank || !sc->img || !sc->wq || !sc->destage_wq || !sc->degraded_wq) {
 		r = -ENOMEM;
 		ti->error = "out of memory";
