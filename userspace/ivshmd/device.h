@@ -12,7 +12,10 @@
 
 #include "window.h"
 
+/* Ring size offered unless a device type asks for more (ops->queue_max_size). */
 #define IVD_QUEUE_MAX_SIZE	256
+/* Largest ring any device type may offer; also the most buffers in a chain. */
+#define IVD_QUEUE_LIMIT		1024
 
 struct ivd_vq {
 	bool enabled;
@@ -33,6 +36,10 @@ struct ivd_device_ops {
 	uint32_t device_id;
 	uint64_t features;	/* device-specific feature bits */
 	uint16_t num_queues;
+	/* Largest ring the guest may choose, a power of two <= IVD_QUEUE_LIMIT
+	 * (0 = IVD_QUEUE_MAX_SIZE).  A chain may hold as many buffers as its
+	 * queue has entries, indirect tables included (virtio 1.x 2.7.5.3.1). */
+	uint16_t queue_max_size;
 	/* Fill the config space (at most IVV_CONFIG_SPACE_SIZE); returns size. */
 	unsigned int (*fill_config)(void *ctx, uint8_t *cfg);
 	/* Consume available requests of queue @q (after DRIVER_OK). */
@@ -60,6 +67,7 @@ struct ivd_dev {
 	uint16_t config_vector;
 	uint32_t config_generation;
 	uint16_t num_queues;
+	uint16_t queue_max_size;	/* offered to the guest, see ivd_device_ops */
 	struct ivd_vq vq[IVV_MAX_QUEUES];
 
 	/* counters */

@@ -137,6 +137,13 @@ void fs_fill_entry_times(struct fs_server *srv, struct fuse_entry_out *out);
 int fs_open_flags(uint32_t flags);
 /* 0 if [off, off+len) is a valid file range within cfg.max_file_size. */
 int fs_check_file_end(struct fs_server *srv, uint64_t off, uint64_t len);
+/*
+ * FUSE_HANDLE_KILLPRIV_V2: a write, truncate, chown or O_TRUNC open by a
+ * guest caller without CAP_FSETID clears S_ISUID, and S_ISGID when the group
+ * may execute, of a regular file.  @fd is an open (not O_PATH) fd of it, or
+ * -1 to reopen @ino only if a bit must go.  0 or -errno.
+ */
+int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd);
 
 /* Operation handlers: return payload length written (>= 0) or -errno. */
 typedef int (*fs_op_fn)(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp);

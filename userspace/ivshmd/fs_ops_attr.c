@@ -196,6 +196,32 @@ static struct timespec fuse_time(uint64_t sec, uint32_t nsec, bool now, bool set
 	return ts;
 }
 
+int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd)
+{
+	struct stat st;
+	mode_t kill;
+	int f, r = 0;
+
+	r = fd >= 0 ? (fstat(fd, &st) ? -errno : 0) : stat_fd(ino->fd, &st);
+	if (r)
+		return r;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	kill = st.st_mode & S_ISUID;
+	if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		kill |= S_ISGID;
+	if (!kill)
+		return 0;
+	f = fd >= 0 ? fd : fs_inode_reopen(srv, ino, O_RDONLY);
+	if (f < 0)
+		return f;
+	if (fchmod(f, st.st_mode & 07777 & ~kill))
+		r = -errno;
+	if (fd < 0)
+		close(f);
+	return r;
+}
+
 /* Apply one SETATTR; ino is held. */
 static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct fuse_setattr_in *in)
 {
@@ -236,6 +262,12 @@ static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct 
 			r = -errno;
 			goto out;
 		}
+		/* the host's chown has done this already unless we are root */
+		if ((in->valid & FATTR_KILL_SUIDGID) && ino->type == S_IFREG) {
+			r = fs_kill_suidgid(srv, ino, h ? h->fd : -1);
+			if (r)
+				goto out;
+		}
 	}
 	if (in->valid & FATTR_SIZE) {
 		r = check_size(srv, in->size);
@@ -252,6 +284,8 @@ static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct 
 		}
 		if (ftruncate(fd, (off_t)in->size))
 			r = -errno;
+		else if (in->valid & FATTR_KILL_SUIDGID)
+			r = fs_kill_suidgid(srv, ino, fd);
 		if (!h)
 			close(fd);
 		if (r)

@@ -36,12 +36,18 @@ int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 		goto out;
 	}
 	/* O_TRUNC is applied only once the fd is known to be this inode */
-	if ((in.flags & O_TRUNC) && (in.flags & O_ACCMODE) != O_RDONLY && ftruncate(fd, 0)) {
-		r = -errno;
-		close(fd);
-		goto out;
+	if ((in.flags & O_TRUNC) && (in.flags & O_ACCMODE) != O_RDONLY) {
+		r = ftruncate(fd, 0) ? -errno : 0;
+		if (!r && (in.open_flags & FUSE_OPEN_KILL_SUIDGID))
+			r = fs_kill_suidgid(srv, ino, fd);
+		if (r) {
+			close(fd);
+			goto out;
+		}
 	}
 	memset(&out, 0, sizeof(out));
+	if (srv->cfg.keep_cache)
+		out.open_flags = FOPEN_KEEP_CACHE;
 	r = fs_handle_new(srv, fd, NULL, ino, &out.fh);
 	if (r) {
 		close(fd);
@@ -121,8 +127,10 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	h = fs_handle_get(srv, in.fh, false);
 	if (!h)
 		return -EBADF;
-	n = pwrite(h->fd, data, in.size, (off_t)in.offset);
-	r = n < 0 ? -errno : 0;
+	r = (in.write_flags & FUSE_WRITE_KILL_SUIDGID) ? fs_kill_suidgid(srv, h->inode, h->fd) : 0;
+	n = r ? -1 : pwrite(h->fd, data, in.size, (off_t)in.offset);
+	if (n < 0 && !r)
+		r = -errno;
 	fs_handle_put(srv, h);
 	if (r)
 		return r;

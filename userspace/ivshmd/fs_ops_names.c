@@ -434,6 +434,15 @@ int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 		r = -EINVAL;
 		goto out_fd;
 	}
+	if ((in.flags & O_TRUNC) && (in.open_flags & FUSE_OPEN_KILL_SUIDGID)) {
+		r = fs_kill_suidgid(srv, NULL, fd);
+		if (r)
+			goto out_fd;
+		if (fstat(fd, &st)) {
+			r = -errno;
+			goto out_fd;
+		}
+	}
 	if (!(in.flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fs_open_flags(in.flags) & ~O_ACCMODE)) {
 		r = -errno;
 		goto out_fd;
@@ -466,6 +475,8 @@ int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	}
 	fs_fill_entry_times(srv, &out.e);
 	fs_fill_attr(&st, &out.e.attr);
+	if (srv->cfg.keep_cache)
+		out.o.open_flags = FOPEN_KEEP_CACHE;
 	r = fs_reply_add(rp, &out, sizeof(out));
 	if (r) {
 		fs_handle_release(srv, out.o.fh, false);

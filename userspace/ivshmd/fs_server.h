@@ -29,6 +29,8 @@ struct fs_config {
 				 * request inline and calls done() before returning */
 	uint32_t max_write;	/* largest WRITE payload accepted; 0 = 256 KiB */
 	uint32_t timeout_ms;	/* entry/attribute cache timeout for the guest; 0 = none */
+	bool keep_cache;	/* OPEN/CREATE answer FOPEN_KEEP_CACHE: the guest keeps
+				 * a file's page cache across opens */
 	uint32_t max_inodes;	/* inode table cap (each holds an fd); 0 = 16384 */
 	uint32_t max_handles;	/* open file/dir handle cap; 0 = 4096 */
 	uint64_t max_file_size;	/* WRITE/truncate/fallocate beyond it: EFBIG; 0 = no cap */

@@ -35,6 +35,8 @@ struct opts {
 	const char *fs;
 	const char *tag;
 	unsigned int cache_ms;
+	bool cache_set;		/* --cache or --cache-ms given */
+	bool keep_cache;
 	uint64_t shm_size;
 	unsigned int vectors;
 	unsigned int threads;
@@ -65,8 +67,15 @@ static void usage(FILE *f)
 "  --fs DIR           export directory DIR (virtio-fs); nothing outside it\n"
 "                     is reachable (see Documentation/ivshmem-fs.rst)\n"
 "  --tag NAME         virtio-fs tag the guest mounts, 1..36 bytes (with --fs)\n"
-"  --cache-ms MS      with --fs: how long the guest may cache names and\n"
-"                     attributes (default 0: the host may change DIR too)\n"
+"  --cache MODE       with --fs: what the guest may cache (names,\n"
+"                     attributes, file pages); see Documentation/ivshmem-fs.rst\n"
+"                     none:   nothing, every lookup/stat asks the host\n"
+"                     auto:   names and attributes for 1 s (default; host-side\n"
+"                             changes to DIR show within a second)\n"
+"                     always: names and attributes for a day, and file pages\n"
+"                             across opens (only the guest changes DIR)\n"
+"  --cache-ms MS      with --fs: name/attribute cache time in ms, 0..86400000\n"
+"                     (overrides the time of --cache)\n"
 "  --shm-size SIZE    shared window size, a power of two between 1M and 1G\n"
 "                     (suffix K, M or G; default 64M)\n"
 "  --readonly         serve the disk read-only (VIRTIO_BLK_F_RO); with --fs,\n"
@@ -122,6 +131,22 @@ static int parse_uint(const char *s, unsigned int lo, unsigned int hi, unsigned 
 	return 0;
 }
 
+/* --cache MODE: the guest's name/attribute cache time and page cache policy */
+static int parse_cache_mode(const char *mode, struct opts *o)
+{
+	if (!strcmp(mode, "none"))
+		o->cache_ms = 0;
+	else if (!strcmp(mode, "auto"))
+		o->cache_ms = IVD_FS_CACHE_AUTO_MS;
+	else if (!strcmp(mode, "always"))
+		o->cache_ms = IVD_FS_CACHE_ALWAYS_MS;
+	else
+		return -1;
+	o->keep_cache = !strcmp(mode, "always");
+	o->cache_set = true;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -129,6 +154,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "blk", required_argument, NULL, 'b' },
 		{ "fs", required_argument, NULL, 'f' },
 		{ "tag", required_argument, NULL, 'T' },
+		{ "cache", required_argument, NULL, 'C' },
 		{ "cache-ms", required_argument, NULL, 'c' },
 		{ "shm-size", required_argument, NULL, 'm' },
 		{ "readonly", no_argument, NULL, 'r' },
@@ -142,23 +168,36 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool cache_ms_given = false;
+	unsigned int cache_ms = 0;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->shm_size = 64ull << 20;
 	o->vectors = 2;
 	o->threads = 4;
+	o->cache_ms = IVD_FS_CACHE_AUTO_MS;
 	while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->socket = optarg; break;
 		case 'b': o->blk = optarg; break;
 		case 'f': o->fs = optarg; break;
 		case 'T': o->tag = optarg; break;
-		case 'c':
-			if (parse_uint(optarg, 0, 3600000, &o->cache_ms)) {
-				fprintf(stderr, "ivshmd: --cache-ms must be 0..3600000\n");
+		case 'C':
+			if (parse_cache_mode(optarg, o)) {
+				fprintf(stderr, "ivshmd: --cache must be none, auto or always\n");
 				return 2;
 			}
+			cache_ms_given = false;
+			break;
+		case 'c':
+			if (parse_uint(optarg, 0, IVD_FS_CACHE_ALWAYS_MS, &cache_ms)) {
+				fprintf(stderr, "ivshmd: --cache-ms must be 0..%u\n",
+					IVD_FS_CACHE_ALWAYS_MS);
+				return 2;
+			}
+			cache_ms_given = true;
+			o->cache_set = true;
 			break;
 		case 'm':
 			if (parse_size(optarg, &o->shm_size) || !ivd_is_pow2(o->shm_size) ||
@@ -192,6 +231,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		default: usage(stderr); return 2;
 		}
 	}
+	if (cache_ms_given)	/* wins over --cache's time, whatever the order */
+		o->cache_ms = cache_ms;
 	if (optind < argc) {
 		fprintf(stderr, "ivshmd: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return 2;
@@ -211,8 +252,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			IVD_FS_TAG_MAX);
 		return 2;
 	}
-	if (!o->fs && (o->tag || o->cache_ms)) {
-		fprintf(stderr, "ivshmd: --tag and --cache-ms go with --fs\n");
+	if (!o->fs && (o->tag || o->cache_set)) {
+		fprintf(stderr, "ivshmd: --tag, --cache and --cache-ms go with --fs\n");
 		return 2;
 	}
 	return 0;
@@ -443,7 +484,7 @@ int main(int argc, char **argv)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	if (s.o.fs ? ivd_fsdev_open(&s.fsd, s.o.fs, s.o.tag, s.o.readonly, s.o.threads,
-				    s.o.cache_ms) :
+				    s.o.cache_ms, s.o.keep_cache) :
 		     ivd_blk_open(&s.blk, s.o.blk, s.o.readonly, s.o.threads))
 		return 1;
 	err = ivd_server_listen(&s.srv, s.o.socket, s.o.vectors);

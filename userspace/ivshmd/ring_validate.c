@@ -60,8 +60,8 @@ static void indirect_desc(const uint8_t *d, struct raw_desc *r)
 }
 
 /* Add one buffer to the chain; 0 or an enum ivv_broken_reason. */
-static int add_seg(const struct ivd_window *w, struct ivd_chain *c, const struct raw_desc *r,
-		   bool *seen_write)
+static int add_seg(const struct ivd_window *w, struct ivd_chain *c, unsigned int max,
+		   const struct raw_desc *r, bool *seen_write)
 {
 	bool write = r->flags & VRING_DESC_F_WRITE;
 	struct ivd_seg *s;
@@ -73,7 +73,7 @@ static int add_seg(const struct ivd_window *w, struct ivd_chain *c, const struct
 		return 0;
 	if (!ivd_window_range_ok(w, r->addr, r->len))
 		return IVV_BROKEN_ADDR;
-	if (c->nr >= IVD_QUEUE_MAX_SIZE)
+	if (c->nr >= max || c->nr >= IVD_QUEUE_LIMIT)
 		return IVV_BROKEN_CHAIN;
 	s = &c->seg[c->nr++];
 	s->off = r->addr;
@@ -89,8 +89,8 @@ static int add_seg(const struct ivd_window *w, struct ivd_chain *c, const struct
 }
 
 /* Walk an indirect table (already range-checked): @n entries. */
-static int walk_indirect(const struct ivd_window *w, struct ivd_chain *c, const uint8_t *table,
-			 unsigned int n, bool *seen_write)
+static int walk_indirect(const struct ivd_window *w, struct ivd_chain *c, unsigned int max,
+			 const uint8_t *table, unsigned int n, bool *seen_write)
 {
 	unsigned int idx = 0, count = 0;
 	struct raw_desc r;
@@ -102,7 +102,7 @@ static int walk_indirect(const struct ivd_window *w, struct ivd_chain *c, const 
 			return IVV_BROKEN_CHAIN;	/* a loop */
 		if (r.flags & VRING_DESC_F_INDIRECT)
 			return IVV_BROKEN_CHAIN;	/* nested */
-		err = add_seg(w, c, &r, seen_write);
+		err = add_seg(w, c, max, &r, seen_write);
 		if (err)
 			return err;
 		if (!(r.flags & VRING_DESC_F_NEXT))
@@ -136,13 +136,14 @@ int ivd_read_chain(const struct ivd_window *w, const struct ivd_vq *vq, uint16_t
 			return IVV_BROKEN_CHAIN;	/* a loop */
 		if (r.flags & VRING_DESC_F_INDIRECT) {
 			if (!vq->indirect || (r.flags & VRING_DESC_F_NEXT) ||
-			    !r.len || r.len % 16 || r.len / 16 > IVD_QUEUE_MAX_SIZE)
+			    !r.len || r.len % 16 || r.len / 16 > vq->size)
 				return IVV_BROKEN_CHAIN;
 			if (!ivd_window_range_ok(w, r.addr, r.len))
 				return IVV_BROKEN_ADDR;
-			return walk_indirect(w, c, w->base + r.addr, r.len / 16, &seen_write);
+			return walk_indirect(w, c, vq->size, w->base + r.addr, r.len / 16,
+					     &seen_write);
 		}
-		err = add_seg(w, c, &r, &seen_write);
+		err = add_seg(w, c, vq->size, &r, &seen_write);
 		if (err)
 			return err;
 		if (!(r.flags & VRING_DESC_F_NEXT))

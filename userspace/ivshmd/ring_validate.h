@@ -25,7 +25,7 @@ struct ivd_chain {
 	unsigned int nr_read;	/* the first nr_read are device-readable */
 	uint64_t read_bytes;
 	uint64_t write_bytes;
-	struct ivd_seg seg[IVD_QUEUE_MAX_SIZE];
+	struct ivd_seg seg[IVD_QUEUE_LIMIT];
 };
 
 /*
@@ -51,9 +51,9 @@ static inline bool ivd_avail_distance_ok(uint16_t avail_idx, uint16_t last_avail
  * ones, every non-empty buffer inside the guest-managed window.  An
  * INDIRECT descriptor is refused unless negotiated (vq->indirect); then it
  * must end the chain, its table must lie in the window, be a non-empty
- * multiple of 16 bytes of at most IVD_QUEUE_MAX_SIZE entries, contain no
- * INDIRECT entry, and be walked under the same rules (next < entries, no
- * loops).  At most IVD_QUEUE_MAX_SIZE buffers in all.  Returns 0 with @c
+ * multiple of 16 bytes of at most queue-size entries, contain no INDIRECT
+ * entry, and be walked under the same rules (next < entries, no loops).  At
+ * most queue-size buffers in all (a queue is at most IVD_QUEUE_LIMIT).  Returns 0 with @c
  * filled, or an enum ivv_broken_reason.
  */
 int ivd_read_chain(const struct ivd_window *w, const struct ivd_vq *vq, uint16_t head,

@@ -56,6 +56,9 @@ void ivd_dev_init(struct ivd_dev *dev, struct ivd_window *win, uint32_t server_i
 	dev->device_features = IVD_TRANSPORT_FEATURES | ops->features;
 	dev->config_vector = IVV_VECTOR_CONFIG;
 	dev->num_queues = ops->num_queues > IVV_MAX_QUEUES ? IVV_MAX_QUEUES : ops->num_queues;
+	dev->queue_max_size = ops->queue_max_size ? ops->queue_max_size : IVD_QUEUE_MAX_SIZE;
+	if (dev->queue_max_size > IVD_QUEUE_LIMIT)
+		dev->queue_max_size = IVD_QUEUE_LIMIT;
 
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, IVV_MAGIC, IVV_MAGIC_LEN);
@@ -72,7 +75,7 @@ void ivd_dev_init(struct ivd_dev *dev, struct ivd_window *win, uint32_t server_i
 	gm_st16(&h->config_size, cfg > IVV_CONFIG_SPACE_SIZE ? IVV_CONFIG_SPACE_SIZE : cfg);
 	gm_st16(&h->config_msix_vector, IVV_VECTOR_CONFIG);
 	for (i = 0; i < dev->num_queues; i++)
-		gm_st16(&h->queues[i].max_size, IVD_QUEUE_MAX_SIZE);
+		gm_st16(&h->queues[i].max_size, dev->queue_max_size);
 	gm_release();
 	gm_st32(&h->host_state, IVV_HOST_READY);
 }
@@ -182,7 +185,7 @@ static int queue_enable(struct ivd_dev *dev, uint32_t q)
 	desc = gm_ld64(&wq->desc);
 	avail = gm_ld64(&wq->driver);
 	used = gm_ld64(&wq->device);
-	res = ivd_check_queue_config(dev->win, IVD_QUEUE_MAX_SIZE, dev->num_vectors, size, vector,
+	res = ivd_check_queue_config(dev->win, dev->queue_max_size, dev->num_vectors, size, vector,
 				     desc, avail, used);
 	if (res != IVV_ACK_OK) {
 		ivd_log_guest("handshake: queue %u refused (size %u vector %u desc %#llx "

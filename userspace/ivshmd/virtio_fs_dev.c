@@ -23,7 +23,8 @@
 #include "vring.h"
 
 #define FS_DEVICE_ID	26	/* VIRTIO_ID_FS */
-#define FS_MAX_WRITE	(256u * 1024)
+/* 1 MiB (the guest's FUSE_MAX_MAX_PAGES): one request per 1 MiB I/O */
+#define FS_MAX_WRITE	(1024u * 1024)
 
 struct fs_req {
 	struct ivd_job job;
@@ -209,17 +210,18 @@ const struct ivd_device_ops ivd_fsdev_ops = {
 	.device_id = FS_DEVICE_ID,
 	.features = 0,
 	.num_queues = 1 + IVD_FS_REQUEST_QUEUES,
+	.queue_max_size = IVD_FS_QUEUE_SIZE,
 	.fill_config = fs_fill_config,
 	.process_queue = fs_process_queue,
 	.drain = fs_drain,
 };
 
 int ivd_fsdev_open(struct ivd_fsdev *fsd, const char *root, const char *tag, bool readonly,
-		   unsigned int nthreads, uint32_t timeout_ms)
+		   unsigned int nthreads, uint32_t timeout_ms, bool keep_cache)
 {
 	struct fs_config cfg = {
 		.root = root, .tag = tag, .readonly = readonly, .no_workers = true,
-		.max_write = FS_MAX_WRITE, .timeout_ms = timeout_ms,
+		.max_write = FS_MAX_WRITE, .timeout_ms = timeout_ms, .keep_cache = keep_cache,
 	};
 	size_t tl = strlen(tag);
 	int err = 0;
@@ -230,7 +232,7 @@ int ivd_fsdev_open(struct ivd_fsdev *fsd, const char *root, const char *tag, boo
 		return -EINVAL;
 	}
 	memcpy(fsd->tag, tag, tl);
-	fsd->max_req = FS_MAX_WRITE + IVD_FS_REQ_SLACK;
+	fsd->max_req = cfg.max_write + IVD_FS_REQ_SLACK;
 	fsd->srv = fs_server_new(&cfg, &err);
 	if (!fsd->srv) {
 		ivd_err("cannot export %s: %s", root, strerror(-err));

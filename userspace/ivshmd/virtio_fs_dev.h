@@ -16,8 +16,14 @@
 
 #define IVD_FS_TAG_MAX		36	/* virtio_fs_config.tag, NUL-padded */
 #define IVD_FS_REQUEST_QUEUES	1	/* the 6.1 driver uses only the first */
+/* Ring size offered: a 1 MiB FUSE request (256 pages + headers) is one chain,
+ * and several fit at once without indirect descriptors. */
+#define IVD_FS_QUEUE_SIZE	1024
 /* A request copy beyond max_write + this is cut short (the backend then
  * answers EPROTO: in.len exceeds the bytes it was given). */
+/* --cache auto / always: name and attribute cache time (as virtiofsd's) */
+#define IVD_FS_CACHE_AUTO_MS	1000u
+#define IVD_FS_CACHE_ALWAYS_MS	86400000u
 #define IVD_FS_REQ_SLACK	(8u * 1024)
 
 struct ivd_fsdev {
@@ -34,10 +40,11 @@ struct ivd_fsdev {
 /*
  * Export @root as virtio-fs tag @tag (1..36 bytes).  @nthreads pool threads
  * serve requests (0 = inline in the event loop).  @timeout_ms: guest
- * entry/attribute cache time.  Returns 0 or -errno (message logged).
+ * entry/attribute cache time; @keep_cache: the guest keeps page cache across
+ * opens (--cache always).  Returns 0 or -errno (message logged).
  */
 int ivd_fsdev_open(struct ivd_fsdev *fd, const char *root, const char *tag, bool readonly,
-		   unsigned int nthreads, uint32_t timeout_ms);
+		   unsigned int nthreads, uint32_t timeout_ms, bool keep_cache);
 void ivd_fsdev_close(struct ivd_fsdev *fd);
 
 extern const struct ivd_device_ops ivd_fsdev_ops;
