@@ -1,8 +1,11 @@
 #!/bin/bash
 # ivshmd's --fs command line: exactly one of --blk/--fs, --tag required with
-# --fs (1..36 bytes), --tag/--cache-ms only with --fs, a missing directory
-# is a runtime error (1), not a crash; --help documents the fs options; and
-# a valid --fs instance listens and shuts down cleanly on SIGTERM.
+# --fs (1..36 bytes), --tag/--cache/--cache-ms only with --fs, --cache takes
+# none|auto|always and --cache-ms 0..86400000, a missing directory is a
+# runtime error (1), not a crash; --help documents the fs options; a valid
+# --fs instance listens, logs the cache policy in effect (auto by default,
+# --cache-ms overriding --cache's time in either order) and shuts down
+# cleanly on SIGTERM.
 # timeout: 60
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,11 +33,37 @@ expect 2 'needs --tag' --socket "$t/s" --fs "$t/dir" --tag ""
 expect 2 'needs --tag' --socket "$t/s" --fs "$t/dir" --tag "$(printf 'x%.0s' $(seq 37))"
 expect 2 'go with --fs' --socket "$t/s" --blk "$t/disk" --tag x
 expect 2 'cache-ms' --socket "$t/s" --fs "$t/dir" --tag x --cache-ms -1
+expect 2 'cache-ms' --socket "$t/s" --fs "$t/dir" --tag x --cache-ms 86400001
+expect 2 'none, auto or always' --socket "$t/s" --fs "$t/dir" --tag x --cache sometimes
+expect 2 'go with --fs' --socket "$t/s" --blk "$t/disk" --cache none
+expect 2 'go with --fs' --socket "$t/s" --blk "$t/disk" --cache-ms 0
 expect 2 'one of --blk/--fs' --socket "$t/s"
 expect 1 'cannot export' --socket "$t/s" --fs "$t/missing" --tag x
 expect 1 'cannot export' --socket "$t/s" --fs "$t/disk" --tag x
 expect 0 '--fs DIR.*--tag NAME' --help
-"$bin" --help | grep -q -- '--cache-ms' || { echo "FAIL: --help lacks --cache-ms"; fails=$((fails + 1)); }
+for o in --cache-ms '--cache MODE' 'always:'; do
+	"$bin" --help | grep -q -- "$o" || { echo "FAIL: --help lacks $o"; fails=$((fails + 1)); }
+done
+# The cache policy in effect is logged at startup.
+cache_line() {	# cache_line EXPECTED-REGEX ARGS...
+	local re=$1
+	shift
+	rm -f "$t/csock"
+	"$bin" --socket "$t/csock" --fs "$t/dir" --tag c "$@" 2> "$t/clog" &
+	local p=$!
+	for _ in $(seq 50); do [ -S "$t/csock" ] && break; sleep 0.1; done
+	kill -TERM "$p"; wait "$p" || true
+	if grep -Eq -- "$re" "$t/clog"; then
+		echo "ok: ivshmd $* logs /$re/"
+	else
+		echo "FAIL: ivshmd $*: no /$re/ in:"; sed 's/^/  /' "$t/clog"; fails=$((fails + 1))
+	fi
+}
+cache_line 'guest cache: names/attributes 1000 ms, page cache dropped at open'
+cache_line 'guest cache: names/attributes 0 ms, page cache dropped' --cache none
+cache_line 'guest cache: names/attributes 86400000 ms, page cache kept' --cache always
+cache_line 'guest cache: names/attributes 250 ms, page cache kept' --cache always --cache-ms 250
+cache_line 'guest cache: names/attributes 250 ms, page cache dropped' --cache-ms 250 --cache none
 # A valid instance starts, listens and exits 0 on SIGTERM.
 "$bin" --socket "$t/sock" --fs "$t/dir" --tag share --readonly 2> "$t/log" &
 pid=$!

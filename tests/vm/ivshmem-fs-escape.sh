@@ -9,7 +9,7 @@
 # creates files "in the directory") creates nothing outside the export.
 # The host side is checked through vm-run's uncached /vmout share, which is
 # the exported directory's parent on the host.
-# vm-run: --mem 1024 --ivshmd-vectors 4 --ivshmd-fs slfs
+# vm-run: --mem 1024 --ivshmd-vectors 4 --ivshmd-fs slfs --ivshmd-arg --indirect
 # timeout: 90
 set -euo pipefail
 . tests/vm/tools/ivshmem-fs-lib.sh

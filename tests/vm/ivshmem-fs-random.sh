@@ -7,7 +7,7 @@
 # root, files this guest never opened there) must match it byte for byte,
 # link counts included.  Then concurrent writers (own files, disjoint blocks
 # of one shared file, create/unlink churn in one directory), verified.
-# vm-run: --mem 1024 --ivshmd-vectors 4 --ivshmd-fs slfs
+# vm-run: --mem 1024 --ivshmd-vectors 4 --ivshmd-fs slfs --ivshmd-arg --indirect
 # timeout: 180
 set -euo pipefail
 . tests/vm/tools/ivshmem-fs-lib.sh

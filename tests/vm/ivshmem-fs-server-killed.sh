@@ -4,7 +4,7 @@
 # within seconds instead of hanging, the mount can be unmounted and the
 # transport unloaded, and the kernel log stays free of WARN/oops/hung tasks
 # (vm-suite checks).  Runs last in its boot (the server is gone afterwards).
-# vm-run: --mem 1024 --ivshmd-vectors 4 --ivshmd-fs slfs
+# vm-run: --mem 1024 --ivshmd-vectors 4 --ivshmd-fs slfs --ivshmd-arg --indirect
 # timeout: 120
 set -euo pipefail
 . tests/vm/tools/ivshmem-fs-lib.sh

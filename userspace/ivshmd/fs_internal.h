@@ -139,11 +139,13 @@ int fs_open_flags(uint32_t flags);
 int fs_check_file_end(struct fs_server *srv, uint64_t off, uint64_t len);
 /*
  * FUSE_HANDLE_KILLPRIV_V2: a write, truncate, chown or O_TRUNC open by a
- * guest caller without CAP_FSETID clears S_ISUID, and S_ISGID when the group
- * may execute, of a regular file.  @fd is an open (not O_PATH) fd of it, or
- * -1 to reopen @ino only if a bit must go.  0 or -errno.
+ * guest caller without CAP_FSETID clears S_ISUID of a regular file, and
+ * S_ISGID when the group may execute or the caller (@caller_gid; its
+ * supplementary groups are not sent) is not in the file's group, as the
+ * 6.1 kernel does for its own filesystems.  @fd is an open (not O_PATH) fd
+ * of it, or -1 to reopen @ino only if a bit must go.  0 or -errno.
  */
-int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd);
+int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd, uint32_t caller_gid);
 
 /* Operation handlers: return payload length written (>= 0) or -errno. */
 typedef int (*fs_op_fn)(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp);

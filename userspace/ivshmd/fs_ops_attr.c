@@ -196,7 +196,7 @@ static struct timespec fuse_time(uint64_t sec, uint32_t nsec, bool now, bool set
 	return ts;
 }
 
-int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd)
+int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd, uint32_t caller_gid)
 {
 	struct stat st;
 	mode_t kill;
@@ -208,7 +208,7 @@ int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd)
 	if (!S_ISREG(st.st_mode))
 		return 0;
 	kill = st.st_mode & S_ISUID;
-	if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+	if ((st.st_mode & S_ISGID) && ((st.st_mode & S_IXGRP) || st.st_gid != caller_gid))
 		kill |= S_ISGID;
 	if (!kill)
 		return 0;
@@ -223,7 +223,8 @@ int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd)
 }
 
 /* Apply one SETATTR; ino is held. */
-static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct fuse_setattr_in *in)
+static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct fuse_setattr_in *in,
+		      uint32_t caller_gid)
 {
 	struct fs_handle *h = NULL;
 	int fd = -1, r = 0;
@@ -264,7 +265,7 @@ static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct 
 		}
 		/* the host's chown has done this already unless we are root */
 		if ((in->valid & FATTR_KILL_SUIDGID) && ino->type == S_IFREG) {
-			r = fs_kill_suidgid(srv, ino, h ? h->fd : -1);
+			r = fs_kill_suidgid(srv, ino, h ? h->fd : -1, caller_gid);
 			if (r)
 				goto out;
 		}
@@ -285,7 +286,7 @@ static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct 
 		if (ftruncate(fd, (off_t)in->size))
 			r = -errno;
 		else if (in->valid & FATTR_KILL_SUIDGID)
-			r = fs_kill_suidgid(srv, ino, fd);
+			r = fs_kill_suidgid(srv, ino, fd, caller_gid);
 		if (!h)
 			close(fd);
 		if (r)
@@ -328,7 +329,7 @@ int fs_op_setattr(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	ino = fs_inode_get(srv, rq->in.nodeid);
 	if (!ino)
 		return -ESTALE;
-	r = do_setattr(srv, ino, &in);
+	r = do_setattr(srv, ino, &in, rq->in.gid);
 	if (!r)
 		r = stat_fd(ino->fd, &st);
 	fs_inode_put(srv, ino);

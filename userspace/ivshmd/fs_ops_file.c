@@ -39,7 +39,7 @@ int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	if ((in.flags & O_TRUNC) && (in.flags & O_ACCMODE) != O_RDONLY) {
 		r = ftruncate(fd, 0) ? -errno : 0;
 		if (!r && (in.open_flags & FUSE_OPEN_KILL_SUIDGID))
-			r = fs_kill_suidgid(srv, ino, fd);
+			r = fs_kill_suidgid(srv, ino, fd, rq->in.gid);
 		if (r) {
 			close(fd);
 			goto out;
@@ -127,7 +127,9 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	h = fs_handle_get(srv, in.fh, false);
 	if (!h)
 		return -EBADF;
-	r = (in.write_flags & FUSE_WRITE_KILL_SUIDGID) ? fs_kill_suidgid(srv, h->inode, h->fd) : 0;
+	r = 0;
+	if (in.write_flags & FUSE_WRITE_KILL_SUIDGID)
+		r = fs_kill_suidgid(srv, h->inode, h->fd, rq->in.gid);
 	n = r ? -1 : pwrite(h->fd, data, in.size, (off_t)in.offset);
 	if (n < 0 && !r)
 		r = -errno;

@@ -435,7 +435,7 @@ int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 		goto out_fd;
 	}
 	if ((in.flags & O_TRUNC) && (in.open_flags & FUSE_OPEN_KILL_SUIDGID)) {
-		r = fs_kill_suidgid(srv, NULL, fd);
+		r = fs_kill_suidgid(srv, NULL, fd, rq->in.gid);
 		if (r)
 			goto out_fd;
 		if (fstat(fd, &st)) {

@@ -188,7 +188,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "ivshmd: --cache must be none, auto or always\n");
 				return 2;
 			}
-			cache_ms_given = false;
 			break;
 		case 'c':
 			if (parse_uint(optarg, 0, IVD_FS_CACHE_ALWAYS_MS, &cache_ms)) {
@@ -487,6 +486,9 @@ int main(int argc, char **argv)
 				    s.o.cache_ms, s.o.keep_cache) :
 		     ivd_blk_open(&s.blk, s.o.blk, s.o.readonly, s.o.threads))
 		return 1;
+	if (s.o.fs)
+		ivd_info("fs: guest cache: names/attributes %u ms, page cache %s", s.o.cache_ms,
+			 s.o.keep_cache ? "kept across opens" : "dropped at open");
 	err = ivd_server_listen(&s.srv, s.o.socket, s.o.vectors);
 	if (err) {
 		ivd_err("cannot listen on %s: %s", s.o.socket, strerror(-err));

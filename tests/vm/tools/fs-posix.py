@@ -55,6 +55,26 @@ def desc(st):
     return s
 
 
+def as_user(fn, uid=1234, gid=4321):
+    """Run fn in a child without privileges; its OSError comes back here."""
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            fn()
+        except OSError as e:
+            code = 100 + e.errno if e.errno < 150 else 99
+        except BaseException:
+            code = 99
+        os._exit(code)
+    rc = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if rc:
+        raise OSError(rc - 100 if rc >= 100 else errno.EIO, "as_user")
+
+
 def step(name, fn):
     try:
         r = fn()
@@ -304,6 +324,25 @@ step("punch hole", lambda: (lambda fd: (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FAL
 step("read fa", lambda: (read(P("fa"), 4090, 12), read(P("fa"), 12286, 4)))
 step("fallocate ro fd", lambda: (lambda fd: (fallocate(fd, 0, 0, 10), os.close(fd)))(
     os.open(P("fa"), os.O_RDONLY)))
+# --- set-id bits: a writer without CAP_FSETID (uid 1234) clears S_ISUID,
+# and S_ISGID when the group may execute (over ivshmem-fs the server does it:
+# FUSE_HANDLE_KILLPRIV_V2); root keeps them
+step("create sid", lambda: create(P("sid")))
+step("chmod sid 6777", lambda: os.chmod(P("sid"), 0o6777))
+step("root write sid", lambda: write(P("sid"), b"r"))
+step("stat sid", lambda: desc(os.lstat(P("sid"))))
+step("user write sid", lambda: as_user(lambda: write(P("sid"), b"u", 1)))
+step("stat sid", lambda: desc(os.lstat(P("sid"))))
+step("chmod sid 2767", lambda: os.chmod(P("sid"), 0o2767))
+step("user write sid", lambda: as_user(lambda: write(P("sid"), b"u", 2)))
+step("stat sid", lambda: desc(os.lstat(P("sid"))))
+step("chmod sid 4777", lambda: os.chmod(P("sid"), 0o4777))
+step("user truncate sid", lambda: as_user(lambda: os.truncate(P("sid"), 1)))
+step("stat sid", lambda: desc(os.lstat(P("sid"))))
+step("chmod sid 6777", lambda: os.chmod(P("sid"), 0o6777))
+step("user open trunc sid", lambda: as_user(
+    lambda: os.close(os.open(P("sid"), os.O_WRONLY | os.O_TRUNC))))
+step("stat sid", lambda: desc(os.lstat(P("sid"))))
 # --- statfs, fsync, lseek
 step("statvfs", lambda: os.statvfs(ROOT).f_namemax)
 step("fsync", lambda: (lambda fd: (os.fsync(fd), os.close(fd)))(os.open(P("fa"), os.O_RDWR))[0])
@@ -314,7 +353,7 @@ step("lseek end", lambda: (lambda fd: (os.lseek(fd, 0, os.SEEK_END), os.close(fd
 step("unlink dir as file", lambda: os.unlink(P("g2")))
 step("rmdir g2 nonempty", lambda: os.rmdir(P("g2")))
 step("final tree", lambda: "\n  " + "\n  ".join(tree()))
-for p in ["dang", "loop1", "loop2", "longt", "fifo", "fa", "l", "big", "sd", "g2/inner"]:
+for p in ["dang", "loop1", "loop2", "longt", "fifo", "fa", "sid", "l", "big", "sd", "g2/inner"]:
     step("unlink " + p, lambda p=p: os.unlink(P(p)))
 step("rmdir all", lambda: [os.rmdir(P(x)) for x in ["d2/x", "d2", "g2"]] and None)
 step("rename d", lambda: os.rename(P("d"), P("dd")))
