@@ -259,6 +259,36 @@ static void test_indirect(void)
 	fg_destroy(&g);
 }
 
+/* A chain holds at most as many buffers as its queue has entries (virtio
+ * 1.x 2.7.5.3.1), indirect tables included: 8 for a ring of 8, 1024 for the
+ * fs device's 1024-entry rings, never more than IVD_QUEUE_LIMIT. */
+static void test_chain_cap(void)
+{
+	static struct ivd_chain c;
+	const uint64_t t = FG_BUFS + 0x8000;
+	const uint16_t N = VRING_DESC_F_NEXT, I = VRING_DESC_F_INDIRECT;
+	unsigned int sizes[] = { 8, IVD_QUEUE_LIMIT }, k, i;
+	struct fg g;
+
+	CHECK(!fg_init(&g, 1 << 20, false));
+	for (k = 0; k < 2; k++) {
+		struct ivd_vq vq = vq_of((uint16_t)sizes[k]);
+		unsigned int n = sizes[k];
+
+		vq.indirect = true;
+		for (i = 0; i <= n; i++)
+			ind(&g, t, i, FG_BUFS + i, 1, i < n ? N : 0, (uint16_t)(i + 1));
+		fg_desc(&g, 0, t, 16 * (n + 1), I, 0);		/* one entry too many */
+		CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), IVV_BROKEN_CHAIN);
+		ind(&g, t, n - 1, FG_BUFS, 1, 0, 0);		/* exactly n */
+		fg_desc(&g, 0, t, 16 * n, I, 0);
+		CHECK_EQ(ivd_read_chain(&g.win, &vq, 0, &c), 0);
+		CHECK_EQ(c.nr, n);
+		CHECK_EQ(c.read_bytes, n);
+	}
+	fg_destroy(&g);
+}
+
 int main(void)
 {
 	test_window_range();
@@ -267,6 +297,7 @@ int main(void)
 	test_need_event();
 	test_chains();
 	test_indirect();
+	test_chain_cap();
 	if (fg_failures) {
 		fprintf(stderr, "%d check(s) failed\n", fg_failures);
 		return 1;
