@@ -23,6 +23,19 @@ static void check_entry(const struct fuse_entry_out *e, uint32_t ms)
 	FSK_EQ(e->attr_valid_nsec, (ms % 1000) * 1000000u);
 }
 
+/* Send @opcode with argument @in; its fuse_attr_out must carry @ms. */
+static void check_attr_reply(uint32_t opcode, uint64_t ino, const void *in, size_t n, uint32_t ms)
+{
+	struct fuse_attr_out out;
+
+	fsk_begin(&k, opcode, ino);
+	fsk_put(&k, in, n);
+	FSK_EQ(fsk_send(&k), 0);
+	fsk_payload(&k, &out, sizeof(out));
+	FSK_EQ(out.attr_valid, ms / 1000);
+	FSK_EQ(out.attr_valid_nsec, (ms % 1000) * 1000000u);
+}
+
 static void run(uint32_t ms, bool keep)
 {
 	struct fs_config cfg = { .root = dirs.root, .tag = "t", .nthreads = 1, .quiet = true,
@@ -69,26 +82,11 @@ static void run(uint32_t ms, bool keep)
 	}
 	/* GETATTR / SETATTR: attribute timeout */
 	{
-		struct fuse_getattr_in in = { 0 };
-		struct fuse_attr_out out;
+		struct fuse_getattr_in g = { 0 };
+		struct fuse_setattr_in sa = { .valid = FATTR_MODE, .mode = S_IFREG | 0600 };
 
-		fsk_begin(&k, FUSE_GETATTR, ino);
-		fsk_put(&k, &in, sizeof(in));
-		FSK_EQ(fsk_send(&k), 0);
-		fsk_payload(&k, &out, sizeof(out));
-		FSK_EQ(out.attr_valid, ms / 1000);
-		FSK_EQ(out.attr_valid_nsec, (ms % 1000) * 1000000u);
-	}
-	{
-		struct fuse_setattr_in in = { .valid = FATTR_MODE, .mode = S_IFREG | 0600 };
-		struct fuse_attr_out out;
-
-		fsk_begin(&k, FUSE_SETATTR, ino);
-		fsk_put(&k, &in, sizeof(in));
-		FSK_EQ(fsk_send(&k), 0);
-		fsk_payload(&k, &out, sizeof(out));
-		FSK_EQ(out.attr_valid, ms / 1000);
-		FSK_EQ(out.attr_valid_nsec, (ms % 1000) * 1000000u);
+		check_attr_reply(FUSE_GETATTR, ino, &g, sizeof(g), ms);
+		check_attr_reply(FUSE_SETATTR, ino, &sa, sizeof(sa), ms);
 	}
 	/* OPEN */
 	{
