@@ -49,6 +49,7 @@ static void sl_destage_free(struct sl_destage_priv *p)
 	sl_free(p->d.copies);
 	sl_free(p->d.summary);
 	sl_free(p->d.loghdr);
+	sl_free(p->d.mlog);
 	sl_free(p);
 }
 
@@ -66,8 +67,10 @@ static struct sl_destage_priv *sl_destage_alloc(struct sl_engine *e)
 	p->d.copies = sl_zalloc(e->data_slots * sizeof(*p->d.copies));
 	p->d.summary = sl_zalloc((size_t)g->seg_sum_blocks * SL_BLOCK_SIZE);
 	p->d.loghdr = sl_zalloc(SL_BLOCK_SIZE);
+	if (sl_meta_enabled(e))
+		p->d.mlog = sl_meta_batch_alloc(e);
 	if (!p->pieces || !p->entries || !p->from_log || !p->d.copies || !p->d.summary ||
-	    !p->d.loghdr) {
+	    !p->d.loghdr || (sl_meta_enabled(e) && !p->d.mlog)) {
 		sl_destage_free(p);
 		return NULL;
 	}
@@ -333,6 +336,9 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 	       sl_container_of(e->fifo.next, struct sl_rec, fifo)->acked;
 	if (!work && !e->header_wanted)
 		return -EAGAIN;
+	/* The segment's metadata batch needs room: checkpoint first. */
+	if (!sl_meta_batch_fits(e))
+		return -EAGAIN;
 	p = sl_destage_alloc(e);
 	if (!p)
 		return -ENOMEM;
@@ -423,6 +429,10 @@ int sl_engine_destage_seal(struct sl_engine *e, struct sl_destage *d)
 	h.sum_blocks = d->sum_blocks;
 	h.max_seq = p->max_seq;
 	sl_sum_encode(&h, p->entries, d->summary);
+	if (sl_meta_batch_encode(e, d, p->entries, p->nr_entries)) {
+		sl_engine_fail(e);	/* plan checked the room: cannot happen */
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -446,6 +456,7 @@ static void sl_fill_loghdr(struct sl_engine *e, struct sl_destage_priv *p)
 	/* Runs after this destage's map repoint: its segment is live now. */
 	e->next_target = sl_pick_free_seg(e);
 	lh.next_seg = e->next_target;
+	sl_meta_fill_loghdr(e, &lh);
 	sl_loghdr_encode(&lh, p->d.loghdr);
 	p->d.loghdr_block = SL_LOGHDR_BLOCK0 + (lh.generation % SL_NR_LOGHDR_SLOTS);
 }
@@ -478,6 +489,7 @@ void sl_engine_destage_written(struct sl_engine *e, struct sl_destage *d, int er
 	}
 	sl_fill_loghdr(e, p);
 	e->st.dev_bytes_written += SL_BLOCK_SIZE;
+	e->st.meta_bytes_written += SL_BLOCK_SIZE;
 	e->st.destages++;
 }
 

@@ -154,6 +154,13 @@ void sl_engine_status(const struct sl_engine *e, struct sl_status *st)
 	st->segs_total = e->sb.geo.nr_segments;
 	st->map_extents = e->map.nr_extents;
 	st->last_seq = e->acked_seq;
+	st->mlog_used = e->meta.log.used;
+	st->mlog_size = e->meta.log.size;
+	st->ckpt_generation = e->meta.gen;
+	st->ckpt_mlog_pos = e->meta.cur_pos;
+	st->checkpoints = e->meta.checkpoints;
+	st->recovery_meta_blocks = e->meta.rcv_blocks;
+	st->recovery_scan = e->meta.rcv_scan;
 }
 
 void sl_engine_clear_stats(struct sl_engine *e)

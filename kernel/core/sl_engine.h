@@ -124,6 +124,9 @@ struct sl_copy {
  *	data block lands in that image.
  * @loghdr/@loghdr_block: filled by destage_written(): one block to write
  *	with FUA to the perf device.
+ * @mlog/@mlog_blocks/@mlog_block: filled by destage_seal() on volumes with a
+ *	metadata log: the plan's compact metadata batch.  Write it to the perf
+ *	device with FUA and wait for it BEFORE any segment write of the plan.
  */
 struct sl_destage {
 	u64 seg_index;
@@ -137,6 +140,21 @@ struct sl_destage {
 	u32 rows;
 	void *loghdr;
 	u64 loghdr_block;
+	void *mlog;
+	u32 mlog_blocks;
+	u64 mlog_block;
+};
+
+/**
+ * struct sl_ckpt_io - a map checkpoint to write (SL_FEAT_INCOMPAT_MLOG).
+ * @buf/@nr_blocks: header block then body, one write with FUA at @dev_block
+ *	of the perf device.  Engine-owned until sl_engine_ckpt_done().
+ */
+struct sl_ckpt_io {
+	u64 generation;
+	u64 dev_block;
+	u32 nr_blocks;
+	void *buf;
 };
 
 /**
@@ -178,6 +196,13 @@ struct sl_status {
 	u64 segs_cleaned;			/* victims emptied by cleaning */
 	u64 map_extents;
 	u64 last_seq;				/* last acknowledged record seq */
+	/* metadata log / checkpoints (0 on volumes without them) */
+	u64 mlog_used, mlog_size;		/* blocks */
+	u64 ckpt_generation, ckpt_mlog_pos;
+	u64 checkpoints;			/* written since load */
+	u64 meta_bytes_written;			/* mlog + checkpoints + log headers */
+	u64 recovery_meta_blocks;		/* metadata blocks the last recovery read */
+	u32 recovery_scan;			/* 1: the last recovery scanned segments */
 };
 
 /**
@@ -222,6 +247,14 @@ struct sl_recovery_report {
 	u64 records_replayed, blocks_replayed;
 	u64 tail_pos, head_pos;
 	u64 last_seq, next_seq;
+	/* metadata-log volumes */
+	u64 ckpt_generation;			/* checkpoint loaded (0: none) */
+	u32 ckpt_fallbacks;			/* newer checkpoints that were unusable */
+	bool scanned;				/* fell back to the segment scan */
+	const char *ckpt_why;			/* why a checkpoint was not used */
+	u64 ckpt_blocks, mlog_blocks, mlog_batches;
+	u64 sweep_blocks;			/* summaries read after a damaged batch */
+	u64 meta_blocks_read;			/* all metadata blocks read */
 };
 
 struct sl_engine;
@@ -391,6 +424,30 @@ void sl_engine_set_stale_legs(struct sl_engine *e, u32 mask);
  */
 void sl_engine_request_header(struct sl_engine *e);
 
+/**
+ * sl_engine_ckpt_wanted() - a checkpoint should be written now: the metadata
+ * log passed SL_MLOG_CKPT_PCT, a destage waits for mlog room, or one was
+ * requested.  False on volumes without a metadata log.  Never allocates.
+ */
+bool sl_engine_ckpt_wanted(const struct sl_engine *e);
+/** sl_engine_ckpt_request() - `checkpoint` message.  Return -EOPNOTSUPP on old volumes. */
+int sl_engine_ckpt_request(struct sl_engine *e);
+/**
+ * sl_engine_ckpt_build() - snapshot the segment part of the map and the
+ * segment seqs into a checkpoint for the slot not holding the newest one.
+ * Only between destages.  Return 0 (*out set), -EBUSY (destage in
+ * progress), -EOPNOTSUPP (no metadata log), -EIO (failed), -ENOMEM.
+ * May allocate (O(map extents)).
+ */
+int sl_engine_ckpt_build(struct sl_engine *e, struct sl_ckpt_io **out);
+/**
+ * sl_engine_ckpt_done() - the checkpoint write completed with @err (0: it
+ * is stable): release the metadata log up to the start of the previous
+ * checkpoint, which stays as the fallback.  An error fails the volume.
+ * Frees @c.  Never allocates.
+ */
+void sl_engine_ckpt_done(struct sl_engine *e, struct sl_ckpt_io *c, int err);
+
 /** sl_engine_status() - fill @st.  Never allocates. */
 void sl_engine_status(const struct sl_engine *e, struct sl_status *st);
 /** sl_engine_clear_stats() - zero the counters of sl_status. */
@@ -400,6 +457,7 @@ void sl_engine_clear_stats(struct sl_engine *e);
 /* Test-only switches that break the rules, so tests can show they are caught. */
 #define SL_TEST_ACK_EARLY	0x1	/* ack a record when it completes, not in seq order */
 #define SL_TEST_NO_SEQ_GAP	0x2	/* recovery continues seq at last + 1 */
+#define SL_TEST_NO_MLOG		0x10	/* destage commits without its mlog batch */
 void sl_engine_set_test_flags(struct sl_engine *e, u32 flags);
 #endif
 

@@ -10,6 +10,7 @@
 #include "sl_log.h"
 #include "sl_map.h"
 #include "sl_stripe.h"
+#include "sl_checkpoint.h"
 
 #define SL_MAX_INFLIGHT_RECORDS	64
 
@@ -73,6 +74,7 @@ struct sl_engine {
 	void (*legs_cb)(void *ctx, const struct sl_sb *sb, u32 mask);
 	struct sl_destage *destage;	/* in progress, or NULL */
 
+	struct sl_meta meta;		/* metadata log + checkpoints (sl_checkpoint.c) */
 	struct sl_status st;		/* counters */
 	struct sl_rec_hdr *scratch_hdr;	/* encode/decode buffer */
 };

@@ -83,6 +83,14 @@ void sl_sb_encode(const struct sl_sb *sb, void *buf)
 	d->seg_leg_blocks = cpu_to_le32(g->seg_leg_blocks);
 	d->seg_sum_blocks = cpu_to_le32(g->seg_sum_blocks);
 	d->nr_segments = cpu_to_le64(g->nr_segments);
+	if (g->mlog_blocks) {
+		d->regions[0].type = cpu_to_le32(SL_REGION_MLOG);
+		d->regions[0].start = cpu_to_le64(g->mlog_start);
+		d->regions[0].len = cpu_to_le64(g->mlog_blocks);
+		d->regions[1].type = cpu_to_le32(SL_REGION_CKPT);
+		d->regions[1].start = cpu_to_le64(g->ckpt_start);
+		d->regions[1].len = cpu_to_le64(2 * g->ckpt_slot_blocks);
+	}
 	memcpy(d->leg_uuid, sb->leg_uuid, sizeof(d->leg_uuid));
 	sl_crc_set(buf, SL_BLOCK_SIZE);
 }
@@ -132,6 +140,21 @@ int sl_sb_decode(const void *buf, struct sl_sb *sb, const char **why)
 	g->seg_sum_blocks = le32_to_cpu(d->seg_sum_blocks);
 	g->nr_segments = le64_to_cpu(d->nr_segments);
 	memcpy(sb->leg_uuid, d->leg_uuid, sizeof(sb->leg_uuid));
+	if (sb->feat_incompat & SL_FEAT_INCOMPAT_MLOG) {
+		u64 clen = le64_to_cpu(d->regions[1].len);
+
+		if (le32_to_cpu(d->regions[0].type) != SL_REGION_MLOG ||
+		    le32_to_cpu(d->regions[1].type) != SL_REGION_CKPT || d->regions[0].flags ||
+		    d->regions[1].flags || (clen & 1))
+			return sl_bad(why, "superblock metadata-log/checkpoint regions are invalid",
+				      -EUCLEAN);
+		g->mlog_start = le64_to_cpu(d->regions[0].start);
+		g->mlog_blocks = le64_to_cpu(d->regions[0].len);
+		g->ckpt_start = le64_to_cpu(d->regions[1].start);
+		g->ckpt_slot_blocks = clen / 2;
+		if (!g->mlog_blocks)
+			return sl_bad(why, "superblock metadata-log region is empty", -EUCLEAN);
+	}
 	if (sl_geometry_validate(g, why))
 		return -EUCLEAN;
 	return 0;
@@ -241,6 +264,8 @@ void sl_loghdr_encode(const struct sl_loghdr *lh, void *buf)
 	d->next_seg_seq = cpu_to_le64(lh->next_seg_seq);
 	d->flags = cpu_to_le64(lh->flags);
 	d->next_seg = cpu_to_le64(lh->next_seg == SL_NO_SEG ? 0 : lh->next_seg + 1);
+	d->mlog_seq = cpu_to_le64(lh->mlog_seq);
+	d->mlog_end = cpu_to_le64(lh->mlog_end);
 	sl_crc_set(buf, SL_BLOCK_SIZE);
 }
 
@@ -260,5 +285,7 @@ int sl_loghdr_decode(const void *buf, struct sl_loghdr *lh, const char **why)
 	lh->next_seg_seq = le64_to_cpu(d->next_seg_seq);
 	lh->flags = le64_to_cpu(d->flags);
 	lh->next_seg = le64_to_cpu(d->next_seg) ? le64_to_cpu(d->next_seg) - 1 : SL_NO_SEG;
+	lh->mlog_seq = le64_to_cpu(d->mlog_seq);
+	lh->mlog_end = le64_to_cpu(d->mlog_end);
 	return 0;
 }

@@ -27,12 +27,22 @@
 #define SL_LOGHDR_MAGIC		0x484c4c53u	/* "SLLH" log header slot */
 #define SL_REC_MAGIC		0x43524c53u	/* "SLRC" log record header */
 #define SL_SUM_MAGIC		0x53534c53u	/* "SLSS" segment summary */
+#define SL_MLOG_MAGIC		0x4c4d4c53u	/* "SLML" metadata log block */
+#define SL_CKPT_MAGIC		0x4b434c53u	/* "SLCK" map checkpoint header */
 
 #define SL_FORMAT_VERSION	1
 
 /* Feature bits.  Unknown incompat -> refuse; unknown ro_compat -> read-only. */
 #define SL_FEAT_COMPAT_SUPP	0u
-#define SL_FEAT_INCOMPAT_SUPP	0u
+/*
+ * SL_FEAT_INCOMPAT_MLOG: the perf device carries a metadata log and two map
+ * checkpoint slots (regions[0], regions[1]); recovery loads a checkpoint and
+ * replays the metadata log instead of scanning every segment summary, and the
+ * log header names the committed end of the metadata log.  Volumes without it
+ * (formatted before) keep the segment-scan recovery.
+ */
+#define SL_FEAT_INCOMPAT_MLOG	0x1u
+#define SL_FEAT_INCOMPAT_SUPP	SL_FEAT_INCOMPAT_MLOG
 #define SL_FEAT_RO_COMPAT_SUPP	0u
 
 #define SL_UUID_SIZE		16
@@ -61,8 +71,10 @@
 #define SL_EF_FUA		0x0004	/* informational: the user asked FUA */
 #define SL_EF_KNOWN		(SL_EF_DATA | SL_EF_DISCARD | SL_EF_FUA)
 
-/* Region descriptor types (reserved for the metadata log / checkpoints). */
+/* Region descriptor types: regions[0] = MLOG, regions[1] = CKPT (two slots). */
 #define SL_REGION_NONE		0
+#define SL_REGION_MLOG		1
+#define SL_REGION_CKPT		2
 
 /* ---------------- on-disk structures ---------------- */
 
@@ -130,6 +142,8 @@ struct sl_loghdr_disk {
 	__le64 next_seg_seq;			/*  48 */
 	__le64 flags;				/*  56 */
 	__le64 next_seg;			/*  64 segment index + 1; 0 = none */
+	__le64 mlog_seq;			/*  72 last committed mlog block seq */
+	__le64 mlog_end;			/*  80 mlog-relative block after it */
 } __packed;
 
 struct sl_rec_entry_disk {
@@ -202,6 +216,10 @@ struct sl_geometry {
 	u32 seg_leg_blocks;
 	u32 seg_sum_blocks;
 	u64 nr_segments;
+	/* SL_FEAT_INCOMPAT_MLOG only (else 0): perf-device blocks. */
+	u64 mlog_start, mlog_blocks;
+	u64 ckpt_start;			/* slot i at ckpt_start + i * ckpt_slot_blocks */
+	u64 ckpt_slot_blocks;
 };
 
 struct sl_sb {
@@ -242,6 +260,8 @@ struct sl_loghdr {
 	u64 next_seg_seq;
 	u64 flags;
 	u64 next_seg;		/* segment the next destage writes, or SL_NO_SEG */
+	u64 mlog_seq;			/* MLOG volumes: last committed mlog block seq */
+	u64 mlog_end;			/* and the mlog-relative block after it */
 };
 
 struct sl_rec_entry {
@@ -299,6 +319,8 @@ struct sl_format_params {
 	u32 k, m;
 	u32 stripe_unit_blocks;
 	u32 seg_leg_blocks;
+	bool legacy;			/* no metadata log (pre-checkpoint format; tests) */
+	u64 mlog_blocks;		/* 0 = default */
 };
 
 #define SL_DEFAULT_STRIPE_UNIT_BLOCKS	16	/* 64 KiB */
@@ -391,5 +413,124 @@ int sl_sum_decode(const void *buf, u32 sum_blocks, u32 data_slots, u64 nr_segmen
 		  struct sl_sum_hdr *h, const char **why);
 /** sl_sum_entry_get() - entry @i of a summary validated by sl_sum_decode(). */
 void sl_sum_entry_get(const void *buf, u32 i, struct sl_sum_entry *e);
+
+/* ---------------- metadata log and checkpoints (sl_metalog.c) ---------------- */
+
+/*
+ * Metadata log block: one 4 KiB block of a *batch* (the compact copy of one
+ * segment summary, written before the segment at destage).  Blocks are
+ * chained like log records: seq, prev_seq, pos.
+ */
+#define SL_MLOG_HDR_SIZE	96
+#define SL_MLOG_ENTRY_SIZE	32
+#define SL_MLOG_ENTRIES_PER_BLOCK \
+	((SL_BLOCK_SIZE - SL_MLOG_HDR_SIZE) / SL_MLOG_ENTRY_SIZE)	/* 125 */
+
+/* Extent entry of a mlog block or a checkpoint body (32 bytes). */
+struct sl_mext_disk {
+	__le64 lba;
+	__le64 seq;
+	__le64 loc;		/* mlog: slot in the segment; ckpt: seg * slots + slot */
+	__le32 len;
+	__le16 flags;		/* SL_EF_DATA or SL_EF_DISCARD */
+	__le16 reserved;
+} __packed;
+
+struct sl_mlog_disk {
+	__le32 magic;				/*   0 */
+	__le32 crc;				/*   4 */
+	__le64 seq;				/*   8 */
+	__le64 prev_seq;			/*  16 */
+	__le64 pos;				/*  24 mlog-relative block */
+	u8 uuid[SL_UUID_SIZE];			/*  32 */
+	__le64 seg_index;			/*  48 */
+	__le64 seg_seq;				/*  56 */
+	__le16 nr_entries;			/*  64 in this block */
+	__le16 blk_index;			/*  66 0.. in the batch */
+	__le16 blk_count;			/*  68 blocks in the batch */
+	__le16 flags;				/*  70 0 */
+	__le64 reserved[3];			/*  72 */
+	struct sl_mext_disk entries[];		/*  96 .. */
+} __packed;
+
+struct sl_mext {
+	u64 lba;
+	u64 seq;
+	u64 loc;
+	u32 len;
+	u16 flags;
+};
+
+struct sl_mlog_hdr {
+	u64 seq, prev_seq, pos;
+	u8 uuid[SL_UUID_SIZE];
+	u64 seg_index, seg_seq;
+	u32 nr_entries, blk_index, blk_count;
+};
+
+/* Checkpoint slot header (first block of a slot); the body follows it. */
+#define SL_CKPT_F_SCAN		0x1	/* the map did not fit: recover by segment scan */
+#define SL_CKPT_KNOWN_FLAGS	SL_CKPT_F_SCAN
+
+struct sl_ckpt_disk {
+	__le32 magic;				/*   0 */
+	__le32 crc;				/*   4 */
+	__le64 generation;			/*   8 */
+	u8 uuid[SL_UUID_SIZE];			/*  16 */
+	__le64 mlog_pos;			/*  32 first mlog block after it */
+	__le64 mlog_prev_seq;			/*  40 seq of the mlog block before it */
+	__le64 next_seg_seq;			/*  48 */
+	__le64 max_seq;				/*  56 highest record seq it holds */
+	__le64 nr_extents;			/*  64 */
+	__le64 nr_segments;			/*  72 = superblock's */
+	__le32 body_blocks;			/*  80 */
+	__le32 body_crc;			/*  84 crc32c of the body blocks */
+	__le32 flags;				/*  88 SL_CKPT_F_* */
+	__le32 reserved;			/*  92 */
+} __packed;
+
+struct sl_ckpt_hdr {
+	u64 generation;
+	u8 uuid[SL_UUID_SIZE];
+	u64 mlog_pos, mlog_prev_seq;
+	u64 next_seg_seq;
+	u64 max_seq;
+	u64 nr_extents, nr_segments;
+	u32 body_blocks, body_crc, flags;
+};
+
+/** sl_mlog_max_batch_blocks() - mlog blocks one segment's batch may need. */
+u32 sl_mlog_max_batch_blocks(const struct sl_geometry *geo);
+/** sl_ckpt_body_bytes() - body size of a checkpoint of @nr_extents extents. */
+u64 sl_ckpt_body_bytes(u64 nr_segments, u64 nr_extents);
+/** sl_ckpt_capacity() - extents a checkpoint slot of @geo holds. */
+u64 sl_ckpt_capacity(const struct sl_geometry *geo);
+
+void sl_mext_encode(const struct sl_mext *x, void *dst);
+void sl_mext_decode(const void *src, struct sl_mext *x);
+/**
+ * sl_mlog_encode() - header @h + @h->nr_entries entries of @x into one block;
+ * with @x NULL the entries already in @buf are kept (only the header is set).
+ */
+void sl_mlog_encode(const struct sl_mlog_hdr *h, const struct sl_mext *x, void *buf);
+/**
+ * sl_mlog_decode() - validate one mlog block: magic, crc, counts, entry flags
+ * and lengths, data extents inside @data_slots, seg_index < @nr_segments.
+ * Entries are read with sl_mlog_entry_get().  Linkage is the caller's.
+ */
+int sl_mlog_decode(const void *buf, u32 data_slots, u64 nr_segments, struct sl_mlog_hdr *h,
+		   const char **why);
+void sl_mlog_entry_get(const void *buf, u32 i, struct sl_mext *x);
+void sl_ckpt_hdr_encode(const struct sl_ckpt_hdr *h, void *buf);
+/** sl_ckpt_hdr_decode() - magic, crc, flags, body_blocks <= @max_body_blocks. */
+int sl_ckpt_hdr_decode(const void *buf, u64 max_body_blocks, struct sl_ckpt_hdr *h,
+		       const char **why);
+/**
+ * sl_ckpt_body_check() - the body (@h->body_blocks blocks) matches the
+ * header's crc and size; its segment table and extents are in range for
+ * @geo (extents in order, not overlapping).  Return 0 / -EINVAL / -EUCLEAN.
+ */
+int sl_ckpt_body_check(const struct sl_geometry *geo, const struct sl_ckpt_hdr *h,
+		       const void *body, const char **why);
 
 #endif /* SL_FORMAT_H */

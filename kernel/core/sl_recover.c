@@ -112,22 +112,8 @@ static int sl_rcv_apply_summary(struct sl_rcv *c, u64 seg, const struct sl_sum_h
  */
 static int sl_rcv_scrub(struct sl_rcv *c, u64 seg)
 {
-	const struct sl_geometry *g = &c->e->sb.geo;
-	u64 blk;
-	u32 leg;
-	int err = 0;
-
 	c->rep->segments_uncommitted++;
-	if (!c->ops->write)
-		return 0;
-	sl_seg_locate(g, seg, 0, &leg, &blk);
-	memset(c->buf, 0, SL_BLOCK_SIZE);
-	for (leg = 0; leg < g->k + g->m && !err; leg++) {
-		err = c->ops->write(c->ctx, SL_DEV_LEG(leg), blk, 1, c->buf, true);
-		if (!err)
-			err = c->ops->flush(c->ctx, SL_DEV_LEG(leg));
-	}
-	return err;
+	return sl_seg_scrub(&c->e->sb.geo, c->ops, c->ctx, seg, c->buf);
 }
 
 /*
@@ -203,6 +189,32 @@ static int sl_rcv_segments(struct sl_rcv *c, const struct sl_loghdr *lh, u64 *ma
 			return sl_rcv_fail(why, "out of memory rebuilding the map", err);
 	}
 	return 0;
+}
+
+/*
+ * The segment part of the map: from the newest usable checkpoint and the
+ * metadata log (SL_FEAT_INCOMPAT_MLOG), else by scanning every summary.
+ * The scan is also the fallback when no checkpoint is usable: it is safe
+ * because every summary that may have reached a leg without being
+ * committed is scrubbed (by the scan itself, or by the metadata-log replay
+ * through the batch that always precedes the segment write).
+ */
+static int sl_rcv_map(struct sl_rcv *c, const struct sl_loghdr *lh, u64 *max_seg_seq,
+		      const char **why)
+{
+	struct sl_engine *e = c->e;
+	int err;
+
+	if (!sl_meta_enabled(e))
+		return sl_rcv_segments(c, lh, max_seg_seq, why);
+	err = sl_meta_recover(e, c->ops, c->ctx, lh, c->rep, &c->max_seq, c->buf, why);
+	if (err != 1)
+		return err;
+	c->rep->scanned = true;
+	err = sl_rcv_segments(c, lh, max_seg_seq, why);
+	if (!err)
+		sl_meta_after_scan(e, lh);
+	return err;
 }
 
 struct sl_walk {
@@ -403,7 +415,7 @@ int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *c
 	if (!err)
 		err = sl_rcv_stale_legs(&c, &lh, why);
 	if (!err)
-		err = sl_rcv_segments(&c, &lh, &max_seg_seq, why);
+		err = sl_rcv_map(&c, &lh, &max_seg_seq, why);
 	if (!err) {
 		sl_engine_init_log(e, lh.tail_pos, lh.tail_prev_seq);
 		err = sl_rcv_chain(&c, &lh, why);
@@ -425,5 +437,11 @@ int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *c
 	c.rep->head_pos = e->log.head;
 	c.rep->last_seq = e->last_seq;
 	c.rep->next_seq = e->next_seq;
+	c.rep->meta_blocks_read = SL_NR_LOGHDR_SLOTS + c.rep->ckpt_blocks + c.rep->mlog_blocks +
+				  c.rep->sweep_blocks +
+				  c.rep->segments_scanned * e->sb.geo.seg_sum_blocks +
+				  c.rep->records_replayed;
+	e->meta.rcv_blocks = c.rep->meta_blocks_read;
+	e->meta.rcv_scan = c.rep->segments_scanned != 0;
 	return 0;
 }

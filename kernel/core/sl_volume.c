@@ -20,6 +20,8 @@ static void sl_sb_new(struct sl_sb *sb, const struct sl_geometry *geo)
 	memset(sb, 0, sizeof(*sb));
 	sb->version = SL_FORMAT_VERSION;
 	sb->geo = *geo;
+	if (geo->mlog_blocks)
+		sb->feat_incompat |= SL_FEAT_INCOMPAT_MLOG;
 	sb->ctime = sl_now_seconds();
 	sl_random_bytes(sb->uuid, SL_UUID_SIZE);
 	for (i = 0; i < geo->k + geo->m; i++)
@@ -55,6 +57,8 @@ static int sl_format_write(const struct sl_sb *sb, const struct sl_dev_ops *ops,
 		return err;
 	memset(buf, 0, SL_BLOCK_SIZE);
 	err = ops->write(ctx, SL_DEV_PERF, SL_LOGHDR_BLOCK0, 1, buf, false);
+	if (!err)
+		err = sl_meta_format(sb, ops, ctx, buf);
 	if (err)
 		return err;
 	err = ops->flush(ctx, SL_DEV_PERF);

@@ -2,7 +2,7 @@
 # timeout: 240
 # The crash simulator must be able to fail: with a test-only switch that
 # breaks a rule (acknowledge records out of order; no seq GAP after
-# recovery) it has to report a violation and exit 1.
+# recovery; no metadata-log batch for a destaged segment) it has to report a violation and exit 1.
 set -uo pipefail
 cd "${SL_TOP:-$(dirname "$0")/../..}"
 sim=build/asan/tests/sim/crashsim
@@ -23,6 +23,9 @@ expect_violation --seed 1 --iterations 1000 --break ack-early
 expect_violation --scenario orphan --seed 3 --iterations 200 --break no-gap
 # Erasure coding: parity never written, a leg fails, its reads rebuild garbage.
 expect_violation --seed 7 --iterations 300 --legs 4+2 --fail-legs --break no-parity
+# Metadata log: a destage that commits its segment without the segment's
+# metadata batch loses the segment's blocks at the next checkpoint recovery.
+expect_violation --seed 4 --iterations 300 --break no-mlog
 # And the same runs without the switch pass (so the catch is the switch's doing).
 "$sim" --seed 1 --iterations 200 >/dev/null 2>&1 || { echo "clean run failed"; bad=1; }
 exit $bad

@@ -43,6 +43,7 @@
 #define LOG_BLOCKS	512
 #define SEG_LEG_BLOCKS	32
 #define NR_SEGS		48
+#define META_BLOCKS	256	/* metadata log (64) + two checkpoint slots */
 #define RANGE		(s->range)	/* LBAs the workload touches (--range) */
 #define MAX_WBLOCKS	4	/* usual write size: 1..4 blocks */
 #define BIG_WBLOCKS	96	/* 1 write in 50: up to this many (big records, wrap waste) */
@@ -81,7 +82,10 @@ struct sim {
 	u32 nfl;
 	struct sl_destage *d;
 	int dstage;
-	u64 loghdr_io;
+	u64 loghdr_io, mlog_io;
+	struct sl_ckpt_io *ck;		/* checkpoint write in flight */
+	u64 ckpt_io;
+	bool legacy, corrupt_meta;	/* --legacy, --corrupt-meta */
 	u32 test_flags;
 	u64 range;
 	bool verbose;
@@ -89,6 +93,7 @@ struct sim {
 	/* stats */
 	u64 cuts, records, acks, destages, reads, blocks_checked, torn, flushes, recoveries;
 	u64 replayed, cleaned;
+	u64 checkpoints, mlog_batches, ckpt_fallbacks, scans, corruptions, meta_blocks;
 	u64 leg_failures, leg_rebuilds, rebuilt_reads;
 };
 
@@ -314,13 +319,22 @@ static int open_engine(struct sim *s)
 	s->recoveries++;
 	s->replayed += rep.records_replayed;
 	trace_lba(s, "after recovery");
+	s->mlog_batches += rep.mlog_batches;
+	s->ckpt_fallbacks += rep.ckpt_fallbacks;
+	s->scans += rep.scanned;
+	s->meta_blocks += rep.meta_blocks_read;
+	if (s->verbose && (rep.ckpt_fallbacks || rep.scanned))
+		fprintf(stderr, "crashsim: recovery fell back (%u older, scan %d): %s\n",
+			rep.ckpt_fallbacks, rep.scanned, rep.ckpt_why ? rep.ckpt_why : "-");
 	return 0;
 }
 
 static int setup(struct sim *s)
 {
 	struct sl_format_params fp = {
-		.perf_blocks = SL_LOG_START_MIN + LOG_BLOCKS,
+		/* the data log keeps LOG_BLOCKS; the metadata regions come after it */
+		.perf_blocks = SL_LOG_START_MIN + LOG_BLOCKS + (s->legacy ? 0 : META_BLOCKS),
+		.log_blocks = LOG_BLOCKS, .legacy = s->legacy,
 		.leg_blocks = 256 + NR_SEGS * SEG_LEG_BLOCKS,
 		.k = s->k, .m = s->m, .seg_leg_blocks = SEG_LEG_BLOCKS,
 		/* small stripe units: many rows per segment, torn independently */
@@ -553,7 +567,12 @@ static int write_image(struct sim *s)
 	return 0;
 }
 
-/* ---- destage state machine: plan+copy, flush+written, header done ---- */
+/*
+ * ---- destage state machine: plan+copy, [metadata batch in flight], segment,
+ * flush+written, header done.  The batch must be stable before the segment
+ * is written (the glue waits for it); a cut while it is in flight may drop
+ * or tear it. ----
+ */
 static int destage_step(struct sim *s, bool force)
 {
 	u8 buf[SL_BLOCK_SIZE] __attribute__((aligned(8)));
@@ -563,7 +582,7 @@ static int destage_step(struct sim *s, bool force)
 
 	switch (s->dstage) {
 	case 0:
-		if (!force && !sl_engine_destage_wanted(s->e))
+		if (s->ck || (!force && !sl_engine_destage_wanted(s->e)))
 			return 0;
 		err = sl_engine_destage_plan(s->e, &s->d);
 		if (err)
@@ -578,6 +597,20 @@ static int destage_step(struct sim *s, bool force)
 		      s->d->rows, s->d->nr_copies);
 		if (sl_engine_destage_seal(s->e, s->d))
 			return fail(s, "destage seal found a log block not matching its record");
+		if (s->d->mlog_blocks) {
+			s->mlog_io = ++s->io_id;
+			for (i = 0; i < s->d->mlog_blocks; i++)
+				simdev_write(&s->perf, s->d->mlog_block + i,
+					     (u8 *)s->d->mlog + (size_t)i * SL_BLOCK_SIZE, s->mlog_io);
+			s->dstage = 3;
+			return 0;
+		}
+		if (write_image(s))
+			return -1;
+		s->dstage = 1;
+		return 0;
+	case 3:
+		simdev_complete(&s->perf, s->mlog_io, true);
 		if (write_image(s))
 			return -1;
 		s->dstage = 1;
@@ -599,6 +632,34 @@ static int destage_step(struct sim *s, bool force)
 		s->destages++;
 		return 0;
 	}
+}
+
+/*
+ * ---- checkpoint: build + write in flight, then complete (FUA) + done.  Like
+ * the glue, never at the same time as a destage. ----
+ */
+static int ckpt_step(struct sim *s, bool force)
+{
+	u32 i;
+
+	if (s->ck) {
+		simdev_complete(&s->perf, s->ckpt_io, true);
+		sl_engine_ckpt_done(s->e, s->ck, 0);
+		s->ck = NULL;
+		s->checkpoints++;
+		return 0;
+	}
+	if (s->dstage || (!force && !sl_engine_ckpt_wanted(s->e)))
+		return 0;
+	if (sl_engine_ckpt_build(s->e, &s->ck)) {
+		s->ck = NULL;
+		return 0;
+	}
+	s->ckpt_io = ++s->io_id;
+	for (i = 0; i < s->ck->nr_blocks; i++)
+		simdev_write(&s->perf, s->ck->dev_block + i,
+			     (u8 *)s->ck->buf + (size_t)i * SL_BLOCK_SIZE, s->ckpt_io);
+	return 0;
 }
 
 /* ---- reads ---- */
@@ -649,6 +710,9 @@ static void drop_all(struct sim *s)
 
 	sl_engine_status(s->e, &st);
 	s->cleaned += st.segs_cleaned;
+	if (s->ck)	/* power is gone: the engine will not see it complete */
+		sl_engine_ckpt_done(s->e, s->ck, -EIO);
+	s->ck = NULL;
 	sl_engine_destroy(s->e);
 	s->e = NULL;
 	while (s->nreqs)
@@ -656,6 +720,7 @@ static void drop_all(struct sim *s)
 	s->nfl = 0;
 	s->d = NULL;
 	s->dstage = 0;
+
 }
 
 static int recover_and_check(struct sim *s)
@@ -717,6 +782,40 @@ static void change_legs(struct sim *s)
 	}
 }
 
+/*
+ * --corrupt-meta: between a cut and the recovery, flip a byte of the newest
+ * checkpoint (header or body) or of a random metadata-log block.  Recovery
+ * must fall back (older checkpoint, or the segment scan) and lose nothing.
+ */
+static void corrupt_meta(struct sim *s)
+{
+	u8 buf[SL_BLOCK_SIZE] __attribute__((aligned(8)));
+	struct sl_ckpt_hdr h;
+	struct sl_sb sb;
+	u64 best = 0, blk, gen = 0;
+	u32 i;
+
+	simdev_read(&s->perf, 0, buf);
+	if (sl_sb_decode(buf, &sb, NULL) || !sb.geo.mlog_blocks)
+		return;
+	if (sim_below(&s->rng, 2)) {
+		blk = sb.geo.mlog_start + sim_below(&s->rng, sb.geo.mlog_blocks);
+	} else {
+		for (i = 0; i < 2; i++) {
+			simdev_read(&s->perf, sb.geo.ckpt_start + i * sb.geo.ckpt_slot_blocks, buf);
+			if (!sl_ckpt_hdr_decode(buf, ~0ull, &h, NULL) && h.generation > gen) {
+				gen = h.generation;
+				best = sb.geo.ckpt_start + i * sb.geo.ckpt_slot_blocks;
+				blk = best + sim_below(&s->rng, 1 + h.body_blocks);
+			}
+		}
+		if (!gen)
+			return;
+	}
+	s->perf.stable[blk * SL_BLOCK_SIZE + sim_below(&s->rng, SL_BLOCK_SIZE)] ^= 0x5a;
+	s->corruptions++;
+}
+
 static int power_cut(struct sim *s)
 {
 	u32 i;
@@ -728,6 +827,8 @@ static int power_cut(struct sim *s)
 	drop_all(s);
 	if (s->fail_legs)
 		change_legs(s);
+	if (s->corrupt_meta && sim_below(&s->rng, 4) == 0)
+		corrupt_meta(s);
 	return recover_and_check(s);
 }
 
@@ -754,6 +855,8 @@ static int step(struct sim *s)
 		err = destage_step(s, s->dstage || sim_below(&s->rng, 4) == 0);
 	} else if (r == 97) {
 		sl_engine_request_header(s->e);	/* as a finished rebuild does */
+	} else {
+		err = ckpt_step(s, s->ck || sim_below(&s->rng, 3) == 0);
 	}
 	if (err)
 		return err;
@@ -841,7 +944,9 @@ static int run_orphan(struct sim *s, u64 iterations)
 			return -1;
 		if (power_cut(s))
 			return -1;
-		/* Keep the log from filling: destage now and then. */
+		/* Keep the log from filling: destage now and then (checkpoint first if due). */
+		while (sl_engine_ckpt_wanted(s->e) && !ckpt_step(s, true) && s->ck)
+			ckpt_step(s, true);
 		while (destage_step(s, true) == 0 && s->dstage)
 			;
 	}
@@ -876,8 +981,9 @@ static int save_images(struct sim *s, const char *dir)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: crashsim [--seed S] [--iterations N] [--scenario random|orphan]\n"
-		   "                [--break ack-early|no-gap|no-parity] [--save-images DIR]\n"
-		   "                [--range LBAS] [--legs K+M] [--fail-legs] [--verbose]\n");
+		   "                [--break ack-early|no-gap|no-parity|no-mlog] [--save-images DIR]\n"
+		   "                [--range LBAS] [--legs K+M] [--fail-legs] [--verbose]\n"
+		   "                [--legacy] [--corrupt-meta]\n");
 }
 
 int main(int argc, char **argv)
@@ -909,6 +1015,8 @@ int main(int argc, char **argv)
 				s->test_flags |= SL_TEST_NO_SEQ_GAP;
 			else if (!strcmp(argv[i], "no-parity"))
 				s->no_parity = true;
+			else if (!strcmp(argv[i], "no-mlog"))
+				s->test_flags |= SL_TEST_NO_MLOG;
 			else
 				goto bad_usage;
 		} else if (!strcmp(argv[i], "--range") && i + 1 < argc) {
@@ -919,6 +1027,10 @@ int main(int argc, char **argv)
 			if (sscanf(argv[++i], "%u+%u", &s->k, &s->m) != 2 ||
 			    !sl_ec_params_ok(s->k, s->m))
 				goto bad_usage;
+		} else if (!strcmp(argv[i], "--legacy")) {
+			s->legacy = true;
+		} else if (!strcmp(argv[i], "--corrupt-meta")) {
+			s->corrupt_meta = true;
 		} else if (!strcmp(argv[i], "--fail-legs")) {
 			s->fail_legs = true;
 		} else if (!strcmp(argv[i], "--verbose")) {
@@ -945,15 +1057,19 @@ int main(int argc, char **argv)
 		err = save_images(s, images);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("crashsim: scenario %s legs %u+%u seed %llu%s%s%s: %llu leg failures, %llu leg "
+	printf("crashsim: scenario %s legs %u+%u seed %llu%s%s%s%s%s: %llu leg failures, %llu leg "
 	       "rebuilds, %llu rebuilt block reads, %llu cuts, %llu recoveries, %llu records "
 	       "(%llu replayed), %llu acks, %llu flushes, %llu destages (%llu cleanings), "
 	       "%llu torn sector-writes, "
+	       "%llu checkpoints, %llu mlog batches replayed, %llu metadata blocks read, "
+	       "%llu corruptions, %llu checkpoint fallbacks, %llu scans, "
 	       "%llu reads, %llu block checks, %.1f s (%.0f cuts/s): %s\n",
 	       scenario, s->k, s->m, (unsigned long long)s->seed,
 	       s->test_flags & SL_TEST_ACK_EARLY ? " [broken: ack-early]" : "",
 	       s->test_flags & SL_TEST_NO_SEQ_GAP ? " [broken: no-gap]" : "",
 	       s->no_parity ? " [broken: no-parity]" : "",
+	       s->test_flags & SL_TEST_NO_MLOG ? " [broken: no-mlog]" : "",
+	       s->legacy ? " [legacy format]" : "",
 	       (unsigned long long)s->leg_failures, (unsigned long long)s->leg_rebuilds,
 	       (unsigned long long)s->rebuilt_reads,
 	       (unsigned long long)s->cuts, (unsigned long long)s->recoveries,
@@ -961,6 +1077,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)s->acks, (unsigned long long)s->flushes,
 	       (unsigned long long)s->destages, (unsigned long long)s->cleaned,
 	       (unsigned long long)s->torn,
+	       (unsigned long long)s->checkpoints, (unsigned long long)s->mlog_batches,
+	       (unsigned long long)s->meta_blocks, (unsigned long long)s->corruptions,
+	       (unsigned long long)s->ckpt_fallbacks, (unsigned long long)s->scans,
 	       (unsigned long long)s->reads, (unsigned long long)s->blocks_checked, secs,
 	       secs > 0 ? (double)s->cuts / secs : 0.0, err ? "VIOLATION" : "ok");
 	if (s->e)
