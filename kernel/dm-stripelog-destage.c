@@ -187,6 +187,12 @@ static int slg_destage_copy(struct stripelog_c *sc, struct sl_destage *d)
 	}
 	if (!d->sum_blocks)
 		return 0;	/* header-only destage: nothing live to move */
+	/* The segment's metadata batch is stable before any of its blocks. */
+	if (d->mlog_blocks) {
+		r = ops->write(sc, SL_DEV_PERF, d->mlog_block, d->mlog_blocks, d->mlog, true);
+		if (r)
+			return r;
+	}
 	r = slg_write_image(sc, d);
 	if (r)
 		return r;
@@ -212,6 +218,13 @@ void slg_destage_work(struct work_struct *ws)
 	int r;
 
 	while (!READ_ONCE(sc->suspended)) {
+		r = slg_checkpoint_run(sc);
+		if (r < 0) {
+			slg_fail_queued(sc, -EIO);	/* the volume has failed */
+			break;
+		}
+		if (r)
+			continue;
 		mutex_lock(&sc->lock);
 		r = sl_engine_destage_plan(sc->eng, &d);
 		mutex_unlock(&sc->lock);
@@ -264,7 +277,7 @@ void slg_destage_work(struct work_struct *ws)
 			break;
 		}
 		mutex_lock(&sc->lock);
-		r = sl_engine_destage_wanted(sc->eng);
+		r = sl_engine_destage_wanted(sc->eng) || sl_engine_ckpt_wanted(sc->eng);
 		mutex_unlock(&sc->lock);
 		if (!r)
 			break;

@@ -225,6 +225,8 @@ void slg_rebuild_work(struct work_struct *ws);
 /* dm-stripelog-destage.c */
 void slg_parity(const struct sl_stripe *st, void **ptrs, size_t len);
 void slg_destage_work(struct work_struct *ws);
+int slg_checkpoint_run(struct stripelog_c *sc);
+int slg_checkpoint_message(struct stripelog_c *sc);
 void slg_wait_reads(struct stripelog_c *sc);
 
 #endif /* DM_STRIPELOG_GLUE_H */

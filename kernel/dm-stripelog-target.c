@@ -128,14 +128,22 @@ static int slg_open_volume(struct stripelog_c *sc, struct dm_target *ti)
 	if (rep.formatted)
 		DMINFO("%s: formatted a new volume", dm_table_device_name(ti->table));
 	else
-		DMINFO("%s: recovered: log header gen %llu, %llu/%llu segments valid, %llu records (%llu blocks) replayed, next seq %llu",
+		DMINFO("%s: recovered: log header gen %llu, checkpoint gen %llu + %llu metadata batches, %llu/%llu segments scanned valid, %llu records (%llu blocks) replayed, %llu metadata blocks read, next seq %llu",
 		       dm_table_device_name(ti->table),
 		       (unsigned long long)rep.loghdr_generation,
+		       (unsigned long long)rep.ckpt_generation,
+		       (unsigned long long)rep.mlog_batches,
 		       (unsigned long long)rep.segments_valid,
 		       (unsigned long long)rep.segments_scanned,
 		       (unsigned long long)rep.records_replayed,
 		       (unsigned long long)rep.blocks_replayed,
+		       (unsigned long long)rep.meta_blocks_read,
 		       (unsigned long long)rep.next_seq);
+	if (rep.ckpt_why)
+		DMWARN("%s: %s checkpoint not used (%s)%s", dm_table_device_name(ti->table),
+		       rep.scanned ? "no" : "newest", rep.ckpt_why,
+		       rep.scanned ? ": recovered by scanning every segment summary" :
+		       ": recovered from the older one");
 	return 0;
 }
 
@@ -435,7 +443,7 @@ static void stripelog_status(struct dm_target *ti, status_type_t type, unsigned 
 			legs[i] = test_bit(i, &sc->leg_failed) ? 'D' :
 				  test_bit(i, &sc->leg_rebuilding) ? 'a' : 'A';
 		legs[i] = 0;
-		DMEMIT("%s %s log %llu/%llu segs %llu/%llu user_bytes_written %llu dev_bytes_written %llu flushes %llu batches %llu writes %llu destages %llu destage_errors %llu last_seq %llu degraded_reads %llu blocks_rebuilt %llu rebuild %s rebuild_segs %llu/%llu crc_errors %llu crc_repairs %llu",
+		DMEMIT("%s %s log %llu/%llu segs %llu/%llu user_bytes_written %llu dev_bytes_written %llu flushes %llu batches %llu writes %llu destages %llu destage_errors %llu last_seq %llu degraded_reads %llu blocks_rebuilt %llu rebuild %s rebuild_segs %llu/%llu crc_errors %llu crc_repairs %llu ",
 		       slg_state_name(sc, st.state), legs,
 		       st.log_used, st.log_size, st.segs_used, st.segs_total,
 		       st.user_bytes_written, st.dev_bytes_written, st.flushes, st.batches,
@@ -447,6 +455,15 @@ static void stripelog_status(struct dm_target *ti, status_type_t type, unsigned 
 		       READ_ONCE(sc->leg_rebuilding) ? sc->geo.nr_segments : 0,
 		       (u64)atomic64_read(&sc->crc_errors),
 		       (u64)atomic64_read(&sc->crc_repairs));
+		/* Metadata log and checkpoints (issue 5); "-" on old volumes. */
+		if (st.mlog_size)
+			DMEMIT("ckpt_gen %llu ckpt_mlog_pos %llu mlog %llu/%llu meta_bytes_written %llu checkpoints %llu recovery_meta_blocks %llu recovery %s",
+			       st.ckpt_generation, st.ckpt_mlog_pos, st.mlog_used, st.mlog_size,
+			       st.meta_bytes_written, st.checkpoints, st.recovery_meta_blocks,
+			       st.recovery_scan ? "scan" : "ckpt");
+		else
+			DMEMIT("ckpt_gen - ckpt_mlog_pos - mlog - meta_bytes_written %llu checkpoints 0 recovery_meta_blocks %llu recovery scan",
+			       st.meta_bytes_written, st.recovery_meta_blocks);
 		break;
 	case STATUSTYPE_TABLE:
 		for (i = 0; i < sc->nr_legs; i++)
@@ -484,6 +501,8 @@ static int stripelog_message(struct dm_target *ti, unsigned int argc, char **arg
 		atomic64_set(&sc->destage_errors, 0);
 		return 0;
 	}
+	if (argc == 1 && !strcasecmp(argv[0], "checkpoint"))
+		return slg_checkpoint_message(sc);
 	if (argc == 2 && !strcasecmp(argv[0], "rebuild")) {
 		u32 leg;
 
@@ -494,7 +513,7 @@ static int stripelog_message(struct dm_target *ti, unsigned int argc, char **arg
 		}
 		return slg_rebuild_start(sc, leg);
 	}
-	DMERR_LIMIT("%s: unknown message '%s' (%u words); try 'stats', 'clear_stats' or 'rebuild <leg>'",
+	DMERR_LIMIT("%s: unknown message '%s' (%u words); try 'stats', 'clear_stats', 'checkpoint' or 'rebuild <leg>'",
 		    dm_table_device_name(ti->table), argc ? argv[0] : "", argc);
 	return -EINVAL;
 }

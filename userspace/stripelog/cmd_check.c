@@ -4,6 +4,9 @@
  * log header slots, every segment summary, a full recovery (as the kernel
  * would do it), the data crc of every live segment block, and (m > 0) the
  * parity of every row a committed segment write filled, recomputed with the
+ * (volumes with a metadata log: the map from the newest checkpoint and the
+ * metadata log, cross-checked block by block against a scan of every segment
+ * summary, check_map.c)
  * core's reference erasure code (sl_ec): the kernel's lib/raid6 / xor_blocks
  * output must equal it bit for bit.
  * Exit 0 clean, 1 with findings (listed), 2 usage, 3 I/O errors.
@@ -26,6 +29,8 @@ struct check {
 	u64 more;
 	u64 segs_valid, live_checked, records, torn_summaries;
 	u64 parity_rows;
+	u64 ckpt_generation, mlog_batches, map_mismatch;
+	bool ckpt_checked, scanned;
 };
 
 static void check_usage(FILE *f)
@@ -224,7 +229,19 @@ static struct sl_engine *check_recover(struct check *c)
 		return NULL;
 	}
 	c->records = rep.records_replayed;
+	c->ckpt_generation = rep.ckpt_generation;
+	c->mlog_batches = rep.mlog_batches;
+	c->scanned = rep.scanned;
+	if (rep.ckpt_why)
+		finding(c, "checkpoint not usable: %s%s", rep.ckpt_why,
+			rep.scanned ? " (recovery falls back to scanning every segment)" :
+			" (recovery falls back to the older checkpoint)");
 	return e;
+}
+
+static void check_mismatch(void *ctx, const char *msg)
+{
+	finding(ctx, "%s", msg);
 }
 
 static int check_report(struct check *c)
@@ -234,10 +251,15 @@ static int check_report(struct check *c)
 	if (c->json) {
 		printf("{\"clean\": %s, \"records_replayed\": %llu, \"segments_with_summary\": %llu, "
 		       "\"live_segment_blocks_verified\": %llu, \"unreadable_summaries\": %llu, "
-		       "\"parity_rows_verified\": %llu, \"findings\": [",
+		       "\"parity_rows_verified\": %llu, \"checkpoint_generation\": %llu, "
+		       "\"mlog_batches\": %llu, \"checkpoint_cross_checked\": %s, "
+		       "\"map_blocks_differing\": %llu, \"findings\": [",
 		       c->nfind ? "false" : "true", (unsigned long long)c->records,
 		       (unsigned long long)c->segs_valid, (unsigned long long)c->live_checked,
-		       (unsigned long long)c->torn_summaries, (unsigned long long)c->parity_rows);
+		       (unsigned long long)c->torn_summaries, (unsigned long long)c->parity_rows,
+		       (unsigned long long)c->ckpt_generation,
+		       (unsigned long long)c->mlog_batches, c->ckpt_checked ? "true" : "false",
+		       (unsigned long long)c->map_mismatch);
 		for (i = 0; i < c->nfind; i++) {
 			if (i)
 				fputs(", ", stdout);
@@ -249,6 +271,12 @@ static int check_report(struct check *c)
 		       "%llu live segment blocks verified, %llu parity rows verified\n",
 		       (unsigned long long)c->records, (unsigned long long)c->segs_valid,
 		       (unsigned long long)c->live_checked, (unsigned long long)c->parity_rows);
+		if (c->ckpt_checked)
+			printf("check: checkpoint generation %llu + %llu metadata-log batches; map "
+			       "cross-checked against every segment summary: %llu blocks differ\n",
+			       (unsigned long long)c->ckpt_generation,
+			       (unsigned long long)c->mlog_batches,
+			       (unsigned long long)c->map_mismatch);
 		if (c->torn_summaries)
 			printf("note: %llu segment(s) hold a torn/damaged summary that recovery "
 			       "ignores (a segment write cut by a crash)\n",
@@ -317,6 +345,10 @@ int slc_cmd_check(int argc, char **argv)
 	if (!c->nfind)
 		e = check_recover(c);
 	check_segments(c, e);
+	if (e && c->v.sb.geo.mlog_blocks && !c->scanned) {
+		c->ckpt_checked = true;
+		c->map_mismatch = slc_check_ckpt_map(&c->v, e, check_mismatch, c);
+	}
 	sl_engine_destroy(e);
 	slc_vol_close(&c->v);
 	ret = check_report(c);

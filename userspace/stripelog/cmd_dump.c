@@ -246,6 +246,7 @@ int slc_cmd_dump(int argc, char **argv)
 		err = dump_chain(&v, &c);
 	else if (!c.json)
 		fprintf(c.f, "no valid log header slot: the log cannot be replayed\n");
+	slc_dump_meta(&v, c.f, c.json, c.limit);
 	if (v.d.ndev > 1)
 		dump_segments(&v, &c);
 	if (c.json)

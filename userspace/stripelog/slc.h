@@ -56,6 +56,11 @@ struct slc_vol {
 /* 0, or a reason in *why (devices stay closed on failure). */
 int slc_vol_open(struct slc_vol *v, const char *perf, u32 nlegs, char **legs, const char **why);
 void slc_vol_close(struct slc_vol *v);
+/* dump_meta.c: checkpoint slots and metadata-log batches (MLOG volumes). */
+void slc_dump_meta(struct slc_vol *v, FILE *f, bool json, u64 limit);
+/* check_map.c: the checkpointed map against a scan of every segment summary. */
+typedef void (*slc_mismatch_fn)(void *ctx, const char *msg);
+u64 slc_check_ckpt_map(struct slc_vol *v, struct sl_engine *e, slc_mismatch_fn fn, void *ctx);
 /* Read and decode segment @seg's summary into @buf (sum_blocks blocks). */
 int slc_vol_read_summary(struct slc_vol *v, u64 seg, void *buf, struct sl_sum_hdr *h,
 			 const char **why);
