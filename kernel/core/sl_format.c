@@ -66,7 +66,9 @@ void sl_sb_encode(const struct sl_sb *sb, void *buf)
 	d->version = cpu_to_le32(sb->version);
 	d->block_size = cpu_to_le32(SL_BLOCK_SIZE);
 	d->feat_compat = cpu_to_le32(sb->feat_compat);
-	d->feat_incompat = cpu_to_le32(sb->feat_incompat);
+	/* The regions and the feature bit that makes them count go together. */
+	d->feat_incompat = cpu_to_le32(sb->feat_incompat |
+				       (g->mlog_blocks ? SL_FEAT_INCOMPAT_MLOG : 0));
 	d->feat_ro_compat = cpu_to_le32(sb->feat_ro_compat);
 	d->flags = cpu_to_le32(sb->flags);
 	memcpy(d->uuid, sb->uuid, SL_UUID_SIZE);

@@ -40,7 +40,10 @@ $sl dump --json "$t/perf.img" "$t/leg.img" >"$t/dump.json" && python3 - "$t/dump
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["superblock"]["k"] == 1 and d["superblock"]["m"] == 0
-assert d["superblock"]["log_blocks"] == 8 * 256 - 3, d["superblock"]
+ml = d["metadata_log"]
+assert d["superblock"]["log_blocks"] + ml["blocks"] + 2 * ml["ckpt_slot_blocks"] == 8 * 256 - 3, d
+assert d["superblock"]["feat_incompat"] == 1 and d["checkpoints"][0]["generation"] == 1, d
+assert d["mlog_batches"] == [], d
 assert len(d["log_header_slots"]) == 2 and d["log"]["records"] == 0
 assert d["segments_with_summary"] == 0
 PY

@@ -41,8 +41,13 @@ int main(void)
 
 	SECTION("geometry: defaults, limits, segment summary room");
 	make_sb(&sb);
-	CHECK(sb.geo.log_start == 3 && sb.geo.log_blocks == 4093, "log %llu+%llu",
-	      (unsigned long long)sb.geo.log_start, (unsigned long long)sb.geo.log_blocks);
+	/* data log, then the metadata log, then two checkpoint slots, to the end */
+	CHECK(sb.geo.log_start == 3 && sb.geo.mlog_start == 3 + sb.geo.log_blocks &&
+	      sb.geo.ckpt_start == sb.geo.mlog_start + sb.geo.mlog_blocks &&
+	      sb.geo.ckpt_start + 2 * sb.geo.ckpt_slot_blocks == 4096 &&
+	      sb.geo.mlog_blocks >= 64 && sb.geo.log_blocks >= 4096 / 2, "log %llu+%llu mlog %llu",
+	      (unsigned long long)sb.geo.log_start, (unsigned long long)sb.geo.log_blocks,
+	      (unsigned long long)sb.geo.mlog_blocks);
 	CHECK(sb.geo.seg_leg_blocks == 256 && sb.geo.seg_sum_blocks == 3, "seg %u/%u",
 	      sb.geo.seg_leg_blocks, sb.geo.seg_sum_blocks);
 	CHECK(SL_SUM_ENTRIES_PER(sb.geo.seg_sum_blocks) >= 256, "summary too small");

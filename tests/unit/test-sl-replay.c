@@ -106,6 +106,9 @@ static void destage_all(struct sl_engine *e)
 			memcpy(sl_memdev_block(&md, c->dst_dev, c->dst_block), blk, SL_BLOCK_SIZE);
 		}
 		CHECK(!sl_engine_destage_seal(e, d), "seal");
+		if (d->mlog_blocks)	/* the metadata batch, before the segment */
+			memcpy(sl_memdev_block(&md, 0, d->mlog_block), d->mlog,
+			       (size_t)d->mlog_blocks * SL_BLOCK_SIZE);
 		if (d->sum_blocks)
 			memcpy(sl_memdev_block(&md, d->sum_dev, d->sum_block), d->summary,
 			       (size_t)d->sum_blocks * SL_BLOCK_SIZE);
@@ -278,7 +281,10 @@ int main(void)
 	}
 	sl_engine_destroy(e);
 	CHECK(!open_vol(&e, &rep, &why), "reopen: %s", why);
-	CHECK(rep.segments_valid > 0, "no valid segment summaries");
+	/* segments come back through the metadata log (no scan on this format) */
+	CHECK(rep.mlog_batches > 0 && !rep.scanned && !rep.segments_scanned,
+	      "segments not recovered from the metadata log (%llu batches, scan %d)",
+	      (unsigned long long)rep.mlog_batches, rep.scanned);
 	verify(e, "after reload with segments");
 
 	SECTION("log wraps many times over (256-block log, 2 blocks per record)");

@@ -116,9 +116,11 @@ void slc_dump_meta(struct slc_vol *v, FILE *f, bool json, u64 limit)
 		if (!err[i] && (!newest || h[i].generation > newest->generation))
 			newest = &h[i];
 	}
-	fprintf(f, json ? ", \"metadata_log\": {\"start\": %llu, \"blocks\": %llu}, "
-		"\"checkpoints\": [" : "metadata log: blocks %llu.. (%llu blocks)\n",
-		(unsigned long long)g->mlog_start, (unsigned long long)g->mlog_blocks);
+	fprintf(f, json ? ", \"metadata_log\": {\"start\": %llu, \"blocks\": %llu, "
+		"\"ckpt_start\": %llu, \"ckpt_slot_blocks\": %llu}, \"checkpoints\": [" :
+		"metadata log: blocks %llu.. (%llu blocks); checkpoint slots at %llu, %llu blocks each\n",
+		(unsigned long long)g->mlog_start, (unsigned long long)g->mlog_blocks,
+		(unsigned long long)g->ckpt_start, (unsigned long long)g->ckpt_slot_blocks);
 	for (i = 0; i < 2; i++)
 		dump_ckpt_slot(f, json, i, g->ckpt_start + i * g->ckpt_slot_blocks, err[i], why[i],
 			       &h[i], newest == &h[i]);
