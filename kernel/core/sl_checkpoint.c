@@ -706,6 +706,7 @@ int sl_meta_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *ctx
 		r = sl_mrcv_try(&c, &h[s], s);
 		if (r == 1) {
 			rep->ckpt_fallbacks++;
+			rep->ckpt_why = c.why;
 			sl_mrcv_reset(e);
 		} else if (!r) {
 			rep->ckpt_generation = h[s].generation;
