@@ -161,9 +161,12 @@ int sl_ckpt_hdr_decode(const void *buf, u64 max_body_blocks, struct sl_ckpt_hdr 
 		return sl_mbad(why, "checkpoint has unknown flags", -EUCLEAN);
 	if (h->body_blocks > max_body_blocks)
 		return sl_mbad(why, "checkpoint body larger than its slot", -EUCLEAN);
+	/* Each count bounded first: their sum cannot overflow then. */
 	if (!(h->flags & SL_CKPT_F_SCAN) &&
-	    sl_ckpt_body_bytes(h->nr_segments, h->nr_extents) >
-	    (u64)h->body_blocks * SL_BLOCK_SIZE)
+	    (h->nr_segments > (u64)h->body_blocks * SL_BLOCK_SIZE / 8 ||
+	     h->nr_extents > (u64)h->body_blocks * SL_BLOCK_SIZE / SL_MLOG_ENTRY_SIZE ||
+	     sl_ckpt_body_bytes(h->nr_segments, h->nr_extents) >
+	     (u64)h->body_blocks * SL_BLOCK_SIZE))
 		return sl_mbad(why, "checkpoint counts do not fit its body", -EUCLEAN);
 	return 0;
 }

@@ -2,15 +2,17 @@
 /*
  * libFuzzer: recovery over hostile media.  A small valid volume is
  * formatted in memory with a few records; the input then overwrites blocks
- * of the log region, the log header slots and segment summaries (resealing
- * crcs when asked so structure checks are reached).  Recovery must either
+ * of the log region, the log header slots, segment summaries, the metadata
+ * log and the checkpoint slots (resealing crcs when asked so structure
+ * checks are reached).  Recovery must either
  * refuse or come up with a map that only points inside the devices.
  */
 #include "sl_engine.h"
 #include <stdlib.h>
 #include <string.h>
 
-#define PERF (3 + 64)
+/* 64-block data log, then the metadata log (64) and two 3-block checkpoint slots */
+#define PERF (3 + 64 + 70)
 #define LEG (256 + 4 * 16)
 
 static u8 *dev[2];
@@ -54,7 +56,8 @@ static struct sl_sb img_sb;
 static void build_image(void)
 {
 	struct sl_format_params fp = { .perf_blocks = PERF, .leg_blocks = LEG, .k = 1,
-				       .seg_leg_blocks = 16 };
+				       .seg_leg_blocks = 16, .log_blocks = 64 };
+	struct sl_ckpt_io *ck;
 	static u8 blk[SL_BLOCK_SIZE];
 	struct sl_recovery_report rep;
 	struct sl_record_io *r;
@@ -86,7 +89,7 @@ static void build_image(void)
 			f_write(NULL, 0, w[i].data_block, 1, blk, true);
 		sl_list_init(&acked);
 		sl_engine_record_done(e, r, 0, &acked);
-		if (i == 2 && !sl_engine_destage_plan(e, &d)) {
+		if ((i == 2 || i == 5) && !sl_engine_destage_plan(e, &d)) {
 			u32 k;
 
 			for (k = 0; k < d->nr_copies; k++) {
@@ -95,10 +98,17 @@ static void build_image(void)
 					blk, false);
 			}
 			sl_engine_destage_seal(e, d);
+			if (d->mlog_blocks)
+				f_write(NULL, 0, d->mlog_block, d->mlog_blocks, d->mlog, true);
 			f_write(NULL, d->sum_dev, d->sum_block, d->sum_blocks, d->summary, false);
 			sl_engine_destage_written(e, d, 0);
 			f_write(NULL, 0, d->loghdr_block, 1, d->loghdr, true);
 			sl_engine_destage_done(e, d, 0);
+			/* a checkpoint after the first destage: the second is in the mlog */
+			if (i == 2 && !sl_engine_ckpt_build(e, &ck)) {
+				f_write(NULL, 0, ck->dev_block, ck->nr_blocks, ck->buf, true);
+				sl_engine_ckpt_done(e, ck, 0);
+			}
 		}
 	}
 	sl_engine_destroy(e);

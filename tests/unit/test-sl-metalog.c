@@ -120,6 +120,9 @@ static void ckpt_codec(void)
 	h.nr_extents = 1ull << 40;	/* counts that cannot fit the body */
 	sl_ckpt_hdr_encode(&h, buf);
 	CHECK(sl_ckpt_hdr_decode(buf, g.ckpt_slot_blocks - 1, &d, &why) == -EUCLEAN, "counts");
+	h.nr_extents = 1ull << 59;	/* * 32 wraps to 0: must not pass as "fits" */
+	sl_ckpt_hdr_encode(&h, buf);
+	CHECK(sl_ckpt_hdr_decode(buf, g.ckpt_slot_blocks - 1, &d, &why) == -EUCLEAN, "overflow");
 }
 
 static void superblock_regions(void)
