@@ -16,6 +16,8 @@ static void format_usage(FILE *f)
 		"  --segment-kb N        segment size per leg in KiB (default 1024)\n"
 		"  --stripe-unit-kb N    stripe unit in KiB (default 64)\n"
 		"  --force               overwrite devices that are not blank\n"
+		"  --no-metadata-log     the format from before checkpoints: no metadata log,\n"
+		"                        recovery scans every segment summary (compatibility)\n"
 		"  -h, --help            this text\n"
 		"k >= 1 data legs, m = 0, 1 or 2 parity legs, k + m <= 16.\n");
 }
@@ -59,6 +61,7 @@ int slc_cmd_format(int argc, char **argv)
 		{ "segment-kb", required_argument, NULL, 'g' },
 		{ "stripe-unit-kb", required_argument, NULL, 'u' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "no-metadata-log", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -96,6 +99,9 @@ int slc_cmd_format(int argc, char **argv)
 				fprintf(stderr, "stripelog format: bad KiB value '%s'\n", optarg);
 				return SLC_EXIT_USAGE;
 			}
+			break;
+		case 'L':
+			fp.legacy = true;
 			break;
 		case 'f':
 			force = true;

@@ -71,11 +71,16 @@ def workload(dev, state, rounds, lwdevs):
     buf = mmap.mmap(-1, BS)
     fd = os.open(dev, os.O_RDWR | os.O_DIRECT)
     mark('m-1')
+    # SL_POWERCUT_CKPT=<dm name>: force a map checkpoint halfway through each
+    # round, so replayed states lie before, across and after checkpoints.
+    ckpt = os.environ.get('SL_POWERCUT_CKPT')
     for i in range(rounds + 1):
         rnd = random.Random(1000 + i)
         cands = {}
         gen = (i + 1) * 100000
-        for _ in range(30 if i < rounds else 20):
+        for k in range(30 if i < rounds else 20):
+            if ckpt and k == 15:
+                sh('dmsetup', 'message', ckpt, '0', 'checkpoint')
             lba = rnd.randrange(REGION)
             if rnd.random() < 0.05:
                 cnt = min(rnd.randrange(1, 9), REGION - lba)
@@ -194,6 +199,7 @@ def check(state, rounds, plog, pbase, clog, cbase, opts):
     print('%d checkpoints' % len(points))
     pdone = cdone = 0
     nmark = nflush = 0
+    from_ckpt = []
     work = os.path.dirname(pbase)
     pscr, cscr = os.path.join(work, 'pscr'), os.path.join(work, 'cscr')
     for p, c, between, i in points:
@@ -215,6 +221,11 @@ def check(state, rounds, plog, pbase, clog, cbase, opts):
                 sys.exit('recovery refused the state replayed to perf entry %d, '
                          'capacity entry %d' % (p, c))
             sh('dmsetup', 'mknodes', 'slrp')
+            st = subprocess.run(['dmsetup', 'status', 'slrp'], check=True,
+                                capture_output=True, text=True).stdout.split()
+            if 'recovery' in st and st[st.index('recovery') + 1] == 'ckpt' and \
+                    int(st[st.index('ckpt_gen') + 1]) > 1:
+                from_ckpt.append(p)
             bad, n = verify('/dev/mapper/slrp', state, i, between)
             sh('dmsetup', 'remove', '--noudevsync', 'slrp')
         finally:
@@ -228,7 +239,10 @@ def check(state, rounds, plog, pbase, clog, cbase, opts):
             nflush += 1
         else:
             nmark += 1
-    print('checked %d mark states and %d flush-point states' % (nmark, nflush))
+    print('checked %d mark states and %d flush-point states; %d recovered from a '
+          'checkpoint written during the run' % (nmark, nflush, len(from_ckpt)))
+    if os.environ.get('SL_POWERCUT_CKPT') and not from_ckpt:
+        sys.exit('no replayed state recovered from a checkpoint written by the workload')
     if nmark != rounds + 1:
         sys.exit('expected %d mark states' % (rounds + 1))
 
