@@ -9,7 +9,9 @@
  * mlog block (mlog_seq, mlog_end): batches up to there are committed; a
  * batch after it belongs to a destage cut before its header, and recovery
  * scrubs that segment's summary (it knows the segment from the batch, so
- * every summary that may have reached a leg uncommitted is accounted for).
+ * every summary that may have reached a leg uncommitted is accounted for;
+ * it is also the segment the header names as the next target, which
+ * sl_recover.c invalidates on every recovery).
  *
  * Checkpoints (two slots, alternately written): the segment part of the map
  * (SEG and DSEG extents) and every segment's write seq, plus where the
@@ -350,7 +352,6 @@ struct sl_mrcv {
 	u8 *body;
 	u64 *max_seq;
 	const char *why;
-	bool damaged;			/* a block where a batch could be failed its crc */
 };
 
 static int sl_mrcv_bad(struct sl_mrcv *c, const char *why)
@@ -415,7 +416,6 @@ static int sl_mrcv_batch(struct sl_mrcv *c, const struct sl_log *ml, u64 prev, u
 	u32 t, i, nt = 1;
 	int err;
 
-	c->damaged = false;	/* about this position only */
 	tries[0] = sl_log_norm_pos(ml->size, ml->head);
 	tries[1] = 0;
 	if (tries[0])
@@ -426,11 +426,8 @@ static int sl_mrcv_batch(struct sl_mrcv *c, const struct sl_log *ml, u64 prev, u
 		if (err)
 			return err;
 		c->rep->mlog_blocks++;
-		if (sl_mlog_decode(c->batch, e->data_slots, g->nr_segments, first, NULL)) {
-			if (!t && !sl_block_is_zero(c->batch))
-				c->damaged = true;
+		if (sl_mlog_decode(c->batch, e->data_slots, g->nr_segments, first, NULL))
 			continue;
-		}
 		if (memcmp(first->uuid, e->sb.uuid, SL_UUID_SIZE) || first->pos != p ||
 		    first->prev_seq != prev || first->blk_index ||
 		    first->blk_count > sl_meta_max_batch(e))
@@ -451,10 +448,8 @@ static int sl_mrcv_batch(struct sl_mrcv *c, const struct sl_log *ml, u64 prev, u
 			    memcmp(h.uuid, e->sb.uuid, SL_UUID_SIZE) || h.pos != p + i ||
 			    h.seq != first->seq + i || h.prev_seq != h.seq - 1 ||
 			    h.blk_index != i || h.blk_count != first->blk_count ||
-			    h.seg_index != first->seg_index || h.seg_seq != first->seg_seq) {
-				c->damaged = true;
+			    h.seg_index != first->seg_index || h.seg_seq != first->seg_seq)
 				return 0;
-			}
 		}
 		*pos = p;
 		return 1;
@@ -505,48 +500,6 @@ static int sl_mrcv_apply(struct sl_mrcv *c, const struct sl_mlog_hdr *first)
 	return 0;
 }
 
-/*
- * After the committed end sits a block that fails its crc: a batch torn by
- * the crash (its segment was never written) or a complete one damaged since
- * (its segment may hold an uncommitted summary).  They cannot be told
- * apart, so scrub every free segment whose summary claims a seq the log
- * header has not committed.  O(free segments), only in this case; it keeps
- * the segment-scan fallback safe for later recoveries.
- */
-static int sl_mrcv_sweep(struct sl_mrcv *c)
-{
-	struct sl_engine *e = c->e;
-	const struct sl_geometry *g = &e->sb.geo;
-	struct sl_sum_hdr sh;
-	u8 *sum;
-	u64 seg, blk;
-	u32 b, leg;
-	int err = 0;
-
-	sum = sl_alloc((size_t)g->seg_sum_blocks * SL_BLOCK_SIZE);
-	if (!sum)
-		return -ENOMEM;
-	for (seg = 0; seg < g->nr_segments && !err; seg++) {
-		if (e->segs[seg].live)
-			continue;
-		for (b = 0; b < g->seg_sum_blocks && !err; b++) {
-			sl_seg_locate(g, seg, b, &leg, &blk);
-			err = c->ops->read(c->ctx, SL_DEV_LEG(leg), blk, 1,
-					   sum + (size_t)b * SL_BLOCK_SIZE);
-		}
-		if (err)
-			break;
-		c->rep->sweep_blocks += g->seg_sum_blocks;
-		if (sl_sum_decode(sum, g->seg_sum_blocks, e->data_slots, g->nr_segments, &sh, NULL) ||
-		    sh.seg_index != seg || sh.seg_seq < c->lh->next_seg_seq)
-			continue;
-		c->rep->segments_uncommitted++;
-		err = sl_seg_scrub(g, c->ops, c->ctx, seg, c->batch);
-	}
-	sl_free(sum);
-	return err;
-}
-
 /* Replay the mlog from checkpoint @h up to the committed end. 0, 1 (unusable), -errno. */
 static int sl_mrcv_walk(struct sl_mrcv *c, const struct sl_ckpt_hdr *h, struct sl_log *ml)
 {
@@ -593,7 +546,7 @@ static int sl_mrcv_walk(struct sl_mrcv *c, const struct sl_ckpt_hdr *h, struct s
 		return sl_mrcv_bad(c, "metadata log ends before the committed end (damaged block)");
 	if (sl_log_norm_pos(ml->size, ml->head) != lh->mlog_end)
 		return sl_mrcv_bad(c, "metadata log end differs from the log header");
-	return c->damaged ? sl_mrcv_sweep(c) : 0;
+	return 0;
 }
 
 static int sl_mrcv_try(struct sl_mrcv *c, const struct sl_ckpt_hdr *h, u32 slot)

@@ -253,7 +253,7 @@ struct sl_recovery_report {
 	bool scanned;				/* fell back to the segment scan */
 	const char *ckpt_why;			/* why a checkpoint was not used */
 	u64 ckpt_blocks, mlog_blocks, mlog_batches;
-	u64 sweep_blocks;			/* summaries read after a damaged batch */
+	u64 target_blocks;			/* named next target checked (MLOG) */
 	u64 meta_blocks_read;			/* all metadata blocks read */
 };
 

@@ -208,6 +208,16 @@ static int sl_rcv_map(struct sl_rcv *c, const struct sl_loghdr *lh, u64 *max_seg
 	if (!sl_meta_enabled(e))
 		return sl_rcv_segments(c, lh, max_seg_seq, why);
 	err = sl_meta_recover(e, c->ops, c->ctx, lh, c->rep, &c->max_seq, c->buf, why);
+	if (!err && lh->next_seg != SL_NO_SEG) {
+		/* As the scan does: the named target holds nothing committed. */
+		if (lh->next_seg >= e->sb.geo.nr_segments)
+			return sl_rcv_fail(why, "log header names a segment beyond the volume",
+					   -EINVAL);
+		c->rep->target_blocks += e->sb.geo.k + e->sb.geo.m;
+		err = sl_rcv_scrub_target(c, lh->next_seg);
+		if (err)
+			return sl_rcv_fail(why, "cannot invalidate an uncommitted segment", err);
+	}
 	if (err != 1)
 		return err;
 	c->rep->scanned = true;
@@ -438,7 +448,7 @@ int sl_engine_recover(struct sl_engine *e, const struct sl_dev_ops *ops, void *c
 	c.rep->last_seq = e->last_seq;
 	c.rep->next_seq = e->next_seq;
 	c.rep->meta_blocks_read = SL_NR_LOGHDR_SLOTS + c.rep->ckpt_blocks + c.rep->mlog_blocks +
-				  c.rep->sweep_blocks +
+				  c.rep->target_blocks +
 				  c.rep->segments_scanned * e->sb.geo.seg_sum_blocks +
 				  c.rep->records_replayed;
 	e->meta.rcv_blocks = c.rep->meta_blocks_read;
