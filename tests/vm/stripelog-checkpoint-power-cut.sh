@@ -23,7 +23,7 @@ sl_loop clog clog 64
 sl_dm lwp "0 $(sl_sectors "$perf") log-writes $perf $plog"
 sl_dm lwc "0 $(sl_sectors "$cap") log-writes $cap $clog"
 size=$((8 * 2048))
-opts="2 log_threshold_pct 5"
+opts="2 log_threshold_pct 10"
 sl_dm slck "0 $size stripelog /dev/mapper/lwp 1 0 /dev/mapper/lwc $opts"
 udevadm settle
 
