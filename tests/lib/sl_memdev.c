@@ -60,3 +60,31 @@ static int md_flush(void *ctx, u32 dev)
 }
 
 const struct sl_dev_ops sl_memdev_ops = { md_read, md_write, md_flush };
+
+/*
+ * Every block in [0, @n) must read (through the engine's map) as the 8-byte
+ * tag @want[lba] at its start, 0 meaning zeros.  Reports the first mismatch
+ * and the count as one CHECK failure named @when.
+ */
+int sl_memdev_verify_tags(struct sl_memdev *m, struct sl_engine *e, const u64 *want, u64 n,
+			  const char *when)
+{
+	struct sl_read_piece p;
+	u64 lba, tag;
+	int bad = 0;
+
+	for (lba = 0; lba < n; lba++) {
+		tag = ~0ull;
+		if (!sl_engine_lookup(e, lba, 1, &p)) {
+			tag = 0;
+			if (p.kind != SL_LOC_ZERO)
+				memcpy(&tag, sl_memdev_block(m, p.dev, p.dev_block), 8);
+		}
+		if (tag != want[lba] && !bad++)
+			fprintf(stderr, "%s: lba %llu has %llu, want %llu\n", when,
+				(unsigned long long)lba, (unsigned long long)tag,
+				(unsigned long long)want[lba]);
+	}
+	CHECK(!bad, "%s: %d blocks wrong", when, bad);
+	return bad;
+}

@@ -46,4 +46,8 @@ static inline u8 *sl_memdev_block(struct sl_memdev *m, u32 dev, u64 block)
 	return m->data[dev] + block * SL_BLOCK_SIZE;
 }
 
+/* Blocks [0, n) read as tag want[lba] (0 = zeros)?  Returns the bad count. */
+int sl_memdev_verify_tags(struct sl_memdev *m, struct sl_engine *e, const u64 *want, u64 n,
+			  const char *when);
+
 #endif

@@ -143,25 +143,7 @@ static void fill(struct sl_engine *e, u64 blocks)
 
 static int verify(struct sl_engine *e, const char *when)
 {
-	struct sl_read_piece p;
-	u64 lba, tag;
-	int bad = 0;
-
-	for (lba = 0; lba < VOL; lba++) {
-		if (sl_engine_lookup(e, lba, 1, &p)) {
-			bad++;
-			continue;
-		}
-		tag = 0;
-		if (p.kind != SL_LOC_ZERO)
-			memcpy(&tag, sl_memdev_block(&md, p.dev, p.dev_block), 8);
-		if (tag != want[lba] && !bad++)
-			fprintf(stderr, "%s: lba %llu has %llu, want %llu\n", when,
-				(unsigned long long)lba, (unsigned long long)tag,
-				(unsigned long long)want[lba]);
-	}
-	CHECK(!bad, "%s: %d blocks wrong", when, bad);
-	return bad;
+	return sl_memdev_verify_tags(&md, e, want, VOL, when);
 }
 
 static struct sl_engine *reopen(struct sl_engine *e, struct sl_recovery_report *rep,

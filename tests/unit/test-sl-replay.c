@@ -120,29 +120,7 @@ static void destage_all(struct sl_engine *e)
 
 static int verify(struct sl_engine *e, const char *when)
 {
-	struct sl_read_piece p;
-	u64 lba, tag;
-	int bad = 0;
-
-	for (lba = 0; lba < RANGE; lba++) {
-		if (sl_engine_lookup(e, lba, 1, &p)) {
-			bad++;
-			continue;
-		}
-		if (p.kind == SL_LOC_ZERO)
-			tag = 0;
-		else
-			memcpy(&tag, sl_memdev_block(&md, p.dev, p.dev_block), 8);
-		if (tag != expect[lba]) {
-			if (!bad)
-				fprintf(stderr, "%s: lba %llu has %llu, want %llu\n", when,
-					(unsigned long long)lba, (unsigned long long)tag,
-					(unsigned long long)expect[lba]);
-			bad++;
-		}
-	}
-	CHECK(!bad, "%s: %d blocks wrong", when, bad);
-	return bad;
+	return sl_memdev_verify_tags(&md, e, expect, RANGE, when);
 }
 
 static void refusals(void)

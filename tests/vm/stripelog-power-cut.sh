@@ -17,6 +17,9 @@ modprobe dm-log-writes
 pc="/usr/bin/python3 -S tests/vm/tools/sl_powercut.py"
 
 rounds=${SL_POWERCUT_ROUNDS:-6}
+# SL_POWERCUT_CKPT=1: a checkpoint message halfway through every round, and
+# the check requires states recovered from one (stripelog-checkpoint-power-cut.sh).
+ckpt=${SL_POWERCUT_CKPT:+slpc}
 sl_loop perf perf 8
 sl_loop cap cap 32
 sl_loop plog plog 64
@@ -31,8 +34,12 @@ udevadm settle
 state=$SL_WORK/state
 mkdir -p "$state"
 echo "$size" > "$state/size"
-$pc workload /dev/mapper/slpc "$state" "$rounds" lwp lwc
-dmsetup status slpc
+SL_POWERCUT_CKPT=$ckpt $pc workload /dev/mapper/slpc "$state" "$rounds" lwp lwc
+st=$(dmsetup status slpc)
+echo "$st"
+if [ -n "$ckpt" ] && [ "$(sl_field checkpoints <<<"$st")" -lt "$rounds" ]; then
+	sl_fail "checkpoints not written"
+fi
 sl_dm_remove slpc
 sl_dm_remove lwp
 sl_dm_remove lwc
@@ -40,6 +47,6 @@ echo "[${SECONDS}s] workload done"
 
 truncate -s "$(stat -c %s "$SL_WORK/perf.img")" "$SL_WORK/pbase"
 truncate -s "$(stat -c %s "$SL_WORK/cap.img")" "$SL_WORK/cbase"
-$pc check "$state" "$rounds" "$SL_WORK/plog.img" "$SL_WORK/pbase" \
+SL_POWERCUT_CKPT=$ckpt $pc check "$state" "$rounds" "$SL_WORK/plog.img" "$SL_WORK/pbase" \
 	"$SL_WORK/clog.img" "$SL_WORK/cbase" "$opts"
 echo "[${SECONDS}s] PASS"
