@@ -61,6 +61,9 @@ echo "$st"
 echo "after ${N} MiB: $m1 metadata blocks read, $s1 segments used"
 echo "after $((5 * N)) MiB: $m5 metadata blocks read, $s5 segments used"
 echo "metadata bytes per user byte: $(sl_field meta_bytes_written <<<"$st") / $(sl_field user_bytes_written <<<"$st")"
+# RAM: the map's extents (64-byte nodes, kmalloc-64) for the data written
+ext=$(dmsetup message slb 0 stats | sl_field map_extents)
+echo "map: $ext extents = $((ext * 64)) bytes for $((5 * N)) MiB written (1 MiB sequential writes)"
 [ "$s5" -ge $((3 * s1)) ] || sl_fail "the second fill did not use more segments ($s1 -> $s5)"
 # Bounded: the checkpoint body grows with the extents (a few blocks here),
 # the replay does not grow at all; a scan would read 5x the summaries.
