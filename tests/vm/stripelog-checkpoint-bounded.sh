@@ -11,7 +11,7 @@
 set -euo pipefail
 . tests/vm/tools/stripelog-lib.sh
 sl_module
-N=${SL_CKPT_N_MIB:-24}
+N=${SL_CKPT_N_MIB:-16}
 sl_loop perf perf 16
 sl_loop cap cap 256
 size=$((200 * 2048))

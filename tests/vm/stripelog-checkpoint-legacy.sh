@@ -15,7 +15,7 @@ stripelog dump "$perf" "$cap" | grep -q "no metadata log" || sl_fail "dump: lega
 size=$((48 * 2048))
 sl_dm sll "0 $size stripelog $perf 1 0 $cap 2 log_threshold_pct 10"
 udevadm settle
-head -c 16M /dev/urandom > "$SL_WORK/data"
+head -c 8M /dev/urandom > "$SL_WORK/data"
 dd if="$SL_WORK/data" of=/dev/mapper/sll bs=1M oflag=direct conv=fsync status=none
 dmsetup message sll 0 checkpoint 2>"$SL_WORK/err" && sl_fail "legacy volume took a checkpoint"
 dmesg | grep -q "no metadata log" || sl_fail "no reason logged for the refused checkpoint"
@@ -26,7 +26,7 @@ st=$(dmsetup status sll)
 echo "$st"
 [ "$(sl_field recovery <<<"$st")" = scan ] || sl_fail "legacy volume not recovered by scan"
 [ "$(sl_field ckpt_gen <<<"$st")" = - ] || sl_fail "legacy volume shows a checkpoint"
-cmp -n 16M "$SL_WORK/data" /dev/mapper/sll || sl_fail "data differs after reload"
+cmp -n 8M "$SL_WORK/data" /dev/mapper/sll || sl_fail "data differs after reload"
 sl_dm_remove sll
 stripelog check "$perf" "$cap" || sl_fail "check not clean"
 echo "[${SECONDS}s] PASS"

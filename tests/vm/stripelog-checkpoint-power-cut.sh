@@ -1,6 +1,6 @@
 #!/bin/bash
 # Power cut across map checkpoints: the dm-log-writes workload and check of
-# stripelog-power-cut.sh (4 rounds), with a `checkpoint` message halfway
+# stripelog-power-cut.sh (5 rounds), with a `checkpoint` message halfway
 # through every round (destages append metadata batches all along, the log
 # threshold being 10 %).  Every replayed state -- at each mark and at
 # flush/FUA points between marks, which include checkpoint and metadata-batch
@@ -10,4 +10,4 @@
 # round.
 # vm-run: --mem 2048
 # timeout: 300
-SL_POWERCUT_CKPT=1 SL_POWERCUT_ROUNDS=${SL_POWERCUT_ROUNDS:-4} exec tests/vm/stripelog-power-cut.sh
+SL_POWERCUT_CKPT=1 SL_POWERCUT_ROUNDS=${SL_POWERCUT_ROUNDS:-5} exec tests/vm/stripelog-power-cut.sh
