@@ -3,7 +3,9 @@
 # stripelog check on images of a crashed-and-recovered volume (written by the
 # crash simulator through the real engine): clean as written; then corrupted
 # copies must be flagged: superblock, leg superblock, both log header slots,
-# and live segment data (bit rot, found through the summary crcs).
+# live segment data (bit rot, found through the summary crcs), the newest
+# checkpoint (fallback to the older one, reported) and a checkpoint whose map
+# disagrees with the segment summaries (the cross-check).
 set -uo pipefail
 cd "${SL_TOP:-$(dirname "$0")/../..}"
 sl=build/bin/stripelog
@@ -47,4 +49,52 @@ for s in $(python3 -c 'import json,sys; [print(x["index"]) for x in json.load(op
 	for b in $(seq 1 31); do flip "$t/l2" $(( 256 + s * 32 + b )) 7; done
 done
 expect_finding "segment data bit rot" "data checksum mismatch" "$p" "$t/l2"
+# Checkpoints: the newest slot's body damaged -> reported, older one used.
+newest=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([c["block"] for c in d["checkpoints"] if c.get("newest")][0])' "$t/d.json")
+cp "$p" "$t/p3"; flip "$t/p3" $((newest + 1)) 30
+expect_finding "damaged newest checkpoint" "checkpoint not usable" "$t/p3" "$l"
+cp "$p" "$t/p5"; flip "$t/p5" "$newest" 30
+$sl dump "$t/p5" "$l" | grep -q "checkpoint slot .*invalid" && ok "dump shows the bad slot" ||
+	bad "dump does not show the bad slot"
+# A checkpoint that lost a mapping but is otherwise valid (crcs resealed):
+# only the cross-check against the segment summaries can tell.  Extents that
+# newer writes replaced change nothing, so drop each in turn until one that
+# was still live is dropped; that one must be flagged.
+forge() { python3 - "$p" "$t/p4" "$newest" "$1" <<'PY'
+import struct, sys
+src, dst, blk, drop = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+img = bytearray(open(src, 'rb').read())
+def crc32c(b, crc=0xffffffff):
+    for x in b:
+        crc ^= x
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82f63b78 if crc & 1 else 0)
+    return crc
+h = blk * 4096
+nseg, = struct.unpack_from('<Q', img, h + 72)
+next_ = struct.unpack_from('<Q', img, h + 64)[0]
+body_blocks, = struct.unpack_from('<I', img, h + 80)
+if drop >= next_:
+    sys.exit(1)
+body = h + 4096
+ext = body + nseg * 8
+# drop extent `drop`: shift the rest down, nr_extents - 1, reseal body and header
+img[ext + drop * 32: ext + (next_ - 1) * 32] = img[ext + (drop + 1) * 32: ext + next_ * 32]
+img[ext + (next_ - 1) * 32: ext + next_ * 32] = bytes(32)
+struct.pack_into('<Q', img, h + 64, next_ - 1)
+bc = crc32c(bytes(img[body: body + body_blocks * 4096]))
+struct.pack_into('<I', img, h + 84, bc)
+struct.pack_into('<I', img, h + 4, 0)
+struct.pack_into('<I', img, h + 4, crc32c(bytes(img[h: h + 4096])))
+open(dst, 'wb').write(img)
+PY
+}
+i=0 found=0
+while forge $i; do
+	$sl check "$t/p4" "$l" >"$t/out" 2>&1
+	if [ $? = 1 ] && grep -q "differs from the segment summaries" "$t/out"; then found=1; break; fi
+	i=$((i + 1))
+done
+[ $found = 1 ] && ok "checkpoint missing live mapping $i flagged by the cross-check" ||
+	bad "no dropped checkpoint extent was flagged ($i tried)"
 exit $fail
