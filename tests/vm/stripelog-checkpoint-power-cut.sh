@@ -10,4 +10,4 @@
 # round.
 # vm-run: --mem 2048
 # timeout: 300
-SL_POWERCUT_CKPT=1 SL_POWERCUT_ROUNDS=${SL_POWERCUT_ROUNDS:-5} exec tests/vm/stripelog-power-cut.sh
+SL_POWERCUT_CKPT=1 SL_POWERCUT_ROUNDS=${SL_POWERCUT_ROUNDS:-5} exec bash tests/vm/stripelog-power-cut.sh
