@@ -88,3 +88,31 @@ int sl_memdev_verify_tags(struct sl_memdev *m, struct sl_engine *e, const u64 *w
 	CHECK(!bad, "%s: %d blocks wrong", when, bad);
 	return bad;
 }
+
+/*
+ * A planned destage's device writes, in the glue's order (k = 1 layout, no
+ * parity): every copy (its crc stored), seal, the metadata batch, then the
+ * summary.  The caller commits (destage_written + log header + done) or
+ * stops there to model a crash.  Returns what sl_engine_destage_seal() did.
+ */
+int sl_memdev_destage_write(struct sl_memdev *m, struct sl_engine *e, struct sl_destage *d)
+{
+	u32 i;
+	int err;
+
+	for (i = 0; i < d->nr_copies; i++) {
+		struct sl_copy *c = &d->copies[i];
+		u8 *dst = sl_memdev_block(m, c->dst_dev, c->dst_block);
+
+		memcpy(dst, sl_memdev_block(m, c->src_dev, c->src_block), SL_BLOCK_SIZE);
+		c->crc = sl_block_crc(dst);
+	}
+	err = sl_engine_destage_seal(e, d);
+	if (d->mlog_blocks)
+		memcpy(sl_memdev_block(m, SL_DEV_PERF, d->mlog_block), d->mlog,
+		       (size_t)d->mlog_blocks * SL_BLOCK_SIZE);
+	if (d->sum_blocks)
+		memcpy(sl_memdev_block(m, d->sum_dev, d->sum_block), d->summary,
+		       (size_t)d->sum_blocks * SL_BLOCK_SIZE);
+	return err;
+}

@@ -49,5 +49,7 @@ static inline u8 *sl_memdev_block(struct sl_memdev *m, u32 dev, u64 block)
 /* Blocks [0, n) read as tag want[lba] (0 = zeros)?  Returns the bad count. */
 int sl_memdev_verify_tags(struct sl_memdev *m, struct sl_engine *e, const u64 *want, u64 n,
 			  const char *when);
+/* A planned destage's writes (copies, seal, metadata batch, summary). */
+int sl_memdev_destage_write(struct sl_memdev *m, struct sl_engine *e, struct sl_destage *d);
 
 #endif

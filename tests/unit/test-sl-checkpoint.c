@@ -79,24 +79,10 @@ static void write_run(struct sl_engine *e, u64 lba, u32 n)
 static bool destage_one(struct sl_engine *e, bool cut_before_header, u64 *seg)
 {
 	struct sl_destage *d;
-	u32 i;
 
 	if (sl_engine_destage_plan(e, &d))
 		return false;
-	for (i = 0; i < d->nr_copies; i++) {
-		struct sl_copy *c = &d->copies[i];
-
-		memcpy(blk, sl_memdev_block(&md, c->src_dev, c->src_block), SL_BLOCK_SIZE);
-		c->crc = sl_block_crc(blk);
-		memcpy(sl_memdev_block(&md, c->dst_dev, c->dst_block), blk, SL_BLOCK_SIZE);
-	}
-	CHECK(!sl_engine_destage_seal(e, d), "seal");
-	if (d->mlog_blocks)
-		memcpy(sl_memdev_block(&md, 0, d->mlog_block), d->mlog,
-		       (size_t)d->mlog_blocks * SL_BLOCK_SIZE);
-	if (d->sum_blocks)
-		memcpy(sl_memdev_block(&md, d->sum_dev, d->sum_block), d->summary,
-		       (size_t)d->sum_blocks * SL_BLOCK_SIZE);
+	CHECK(!sl_memdev_destage_write(&md, e, d), "seal");
 	if (seg)
 		*seg = d->seg_index;
 	if (cut_before_header)

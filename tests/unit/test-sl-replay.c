@@ -95,23 +95,9 @@ static struct sl_record_io *put(struct sl_engine *e, u64 lba, u64 tag, bool comp
 static void destage_all(struct sl_engine *e)
 {
 	struct sl_destage *d;
-	u32 i;
 
 	while (!sl_engine_destage_plan(e, &d)) {
-		for (i = 0; i < d->nr_copies; i++) {
-			struct sl_copy *c = &d->copies[i];
-
-			memcpy(blk, sl_memdev_block(&md, c->src_dev, c->src_block), SL_BLOCK_SIZE);
-			c->crc = sl_block_crc(blk);
-			memcpy(sl_memdev_block(&md, c->dst_dev, c->dst_block), blk, SL_BLOCK_SIZE);
-		}
-		CHECK(!sl_engine_destage_seal(e, d), "seal");
-		if (d->mlog_blocks)	/* the metadata batch, before the segment */
-			memcpy(sl_memdev_block(&md, 0, d->mlog_block), d->mlog,
-			       (size_t)d->mlog_blocks * SL_BLOCK_SIZE);
-		if (d->sum_blocks)
-			memcpy(sl_memdev_block(&md, d->sum_dev, d->sum_block), d->summary,
-			       (size_t)d->sum_blocks * SL_BLOCK_SIZE);
+		CHECK(!sl_memdev_destage_write(&md, e, d), "seal");
 		sl_engine_destage_written(e, d, 0);
 		memcpy(sl_memdev_block(&md, 0, d->loghdr_block), d->loghdr, SL_BLOCK_SIZE);
 		sl_engine_destage_done(e, d, 0);
