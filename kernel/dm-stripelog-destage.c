@@ -3,8 +3,10 @@
  * dm-stripelog: the destage worker of the target glue.
  *
  * Runs the engine's destage plan with synchronous dm-io on its own ordered
- * workqueue: read the live log blocks into the bank, hand their crcs to the
- * engine (which checks them and seals the summary), write them and the summary to the capacity leg(s), flush every leg, let
+ * workqueue: take the live log blocks from memory (or read those not kept
+ * there into the bank and hand their crcs to the engine, which checks them),
+ * let the engine seal the summary, write the blocks and the summary to the
+ * capacity leg(s) as full stripes, flush every leg, let
  * the engine point the map at the segment, write the new log header with FUA,
  * and finally let the engine release the log space.  Reads that looked up a
  * location before a plan are waited for (slg_wait_reads) before the plan's
@@ -37,12 +39,13 @@ void slg_wait_reads(struct stripelog_c *sc)
 	wait_event(sc->reads_wq, !atomic_read(&sc->reads[old]));
 }
 
-/* Read the sources of copies [i, j) that are contiguous on one device. */
+/* Copies [i, j) not kept in memory and contiguous on one device: one read. */
 static u32 slg_src_run(const struct sl_destage *d, u32 i)
 {
 	u32 j = i + 1;
 
-	while (j < d->nr_copies && d->copies[j].src_dev == d->copies[i].src_dev &&
+	while (j < d->nr_copies && !d->copies[j].mem &&
+	       d->copies[j].src_dev == d->copies[i].src_dev &&
 	       d->copies[j].src_block == d->copies[j - 1].src_block + 1)
 		j++;
 	return j;
@@ -129,8 +132,8 @@ static int slg_write_image(struct stripelog_c *sc, struct sl_destage *d)
 		return -EINVAL;
 	}
 	slg_sumcache_forget(sc, d->seg_index);
-	sl_segimg_fill(st, d->seg_index, d->rows, d->summary, d->sum_blocks, sc->bank,
-		       d->nr_copies, sc->img);
+	sl_segimg_fill_slots(st, d->seg_index, d->rows, d->summary, d->sum_blocks, sc->slots,
+			     d->nr_copies, sc->img);
 	slg_gen_parity(sc, d->seg_index, d->rows, sc->img);
 	for (leg = 0; leg < st->n; leg++) {
 		/* A failed leg's chunks are written nowhere: parity covers them. */
@@ -149,10 +152,13 @@ static int slg_write_image(struct stripelog_c *sc, struct sl_destage *d)
  * @sc: target
  * @d: the plan
  *
- * Reads every source into the bank, stores its crc in the copy, lets the
- * engine seal the plan (crc check against the log records, summary encode),
- * then writes the rows the plan fills as full stripes (slg_write_image())
- * and flushes every leg.
+ * Blocks still kept in memory (copies[i].mem, the usual case) are used from
+ * there: no read, no crc (the record's crc goes into the summary).  Every
+ * other source (a record replayed by recovery or written while the memory
+ * bound was reached, a block of a cleaned segment) is read into the bank and
+ * its crc stored in the copy.  Then the engine seals the plan (crc check of
+ * the blocks read from the log, summary encode), and the rows the plan fills
+ * are written as full stripes (slg_write_image()) and every leg flushed.
  *
  * Return: 0 when every copy, the summary and the leg flushes succeeded.
  */
@@ -168,14 +174,21 @@ static int slg_destage_copy(struct stripelog_c *sc, struct sl_destage *d)
 		return -EINVAL;
 	}
 	for (i = 0; i < d->nr_copies; i = j) {
+		if (d->copies[i].mem) {
+			sc->slots[i] = d->copies[i].mem;
+			j = i + 1;
+			continue;
+		}
 		j = slg_src_run(d, i);
 		r = ops->read(sc, d->copies[i].src_dev, d->copies[i].src_block, j - i,
 			      sc->bank + (size_t)i * SLG_BLOCK_SIZE);
 		if (r)
 			return r;
+		for (; i < j; i++) {
+			sc->slots[i] = sc->bank + (size_t)i * SLG_BLOCK_SIZE;
+			d->copies[i].crc = sl_block_crc(sc->slots[i]);
+		}
 	}
-	for (i = 0; i < d->nr_copies; i++)
-		d->copies[i].crc = sl_block_crc(sc->bank + (size_t)i * SLG_BLOCK_SIZE);
 	mutex_lock(&sc->lock);
 	r = sl_engine_destage_seal(sc->eng, d);
 	mutex_unlock(&sc->lock);

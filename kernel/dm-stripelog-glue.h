@@ -37,6 +37,8 @@
 #define SLG_MAX_WRITE_BLOCKS	128
 /* Log records the glue keeps in flight; more requests wait for group commit. */
 #define SLG_MAX_INFLIGHT_RECORDS	2
+/* Writes of this many blocks or more get their crcs on the crc workqueue. */
+#define SLG_CRC_WQ_BLOCKS	16
 /* Largest discard in one piece, in sectors. */
 #define SLG_MAX_DISCARD_SECTORS	(1U << 21)
 
@@ -44,10 +46,14 @@
  * struct slg_bio - per-bio data (ti->per_io_data_size).
  * @w: the engine's view of a write/discard/flush (w.priv = the bio).
  * @node: on stripelog_c.incoming until the write worker takes it.
+ * @crc_work, @sc: a large write's copy and crcs on stripelog_c.crc_wq.
  * @prep: 0, or why the worker refuses the bio (negative errno).
  * @counted: the bio is counted in stripelog_c.writes_inflight.
  * @read_epoch: 0, or 1 + the read epoch a remapped read was counted in.
  * @crc: per-block data crcs of a data write (w.crc points here).
+ * @nr_pages, @pages: 0, or a copy of the write's data, one page per block
+ *	(slg_prepare_data()); the record is written from it and it is handed
+ *	to the engine (sl_record_io.mem) so destage needs no log read.
  * @iter: a capacity-leg read's iterator as remapped (restored to rebuild it).
  * @dev_block, @leg, @nblocks: where a capacity-leg read was sent.
  * @leg_read: the read went to a capacity leg (0: log or zeros).
@@ -59,10 +65,14 @@
 struct slg_bio {
 	struct sl_write w;
 	struct llist_node node;
+	struct work_struct crc_work;
+	struct stripelog_c *sc;
 	int prep;
 	bool counted;
 	u32 read_epoch;
 	u32 crc[SLG_MAX_WRITE_BLOCKS];
+	u32 nr_pages;
+	struct page *pages[SLG_MAX_WRITE_BLOCKS];
 	struct bvec_iter iter;
 	u64 dev_block;
 	u32 leg;
@@ -125,6 +135,7 @@ struct stripelog_c {
 
 	/* Write path: one ordered worker builds records and acks writes. */
 	struct workqueue_struct *wq;
+	struct workqueue_struct *crc_wq;	/* large writes' copies + crcs, any CPU */
 	struct work_struct write_work;
 	struct delayed_work gc_work;	/* write_work after gc_window_us */
 	unsigned long gc_delay;		/* gc_window_us in jiffies, 0 = off */
@@ -138,8 +149,16 @@ struct stripelog_c {
 	/* Destage worker (synchronous I/O, its own ordered workqueue). */
 	struct workqueue_struct *destage_wq;
 	struct work_struct destage_work;
-	void *bank;			/* data slots of one segment */
+	void *bank;			/* data slots of one segment, read from the log */
 	u32 bank_blocks;
+	const void **slots;		/* per data slot: in memory or in the bank */
+
+	/*
+	 * Data of not yet destaged log records kept in memory (pages owned by
+	 * the engine's records, see slg_prepare_data()), at most mem_max pages.
+	 */
+	atomic_t mem_pages;
+	u32 mem_max;
 	struct sl_stripe stripe;	/* leg layout (from geo) */
 	void *img;			/* one segment as full rows on every leg */
 	bool suspended;
@@ -191,9 +210,11 @@ extern const struct sl_dev_ops slg_dev_ops;
 
 /* dm-stripelog-write.c */
 void slg_write_work(struct work_struct *ws);
+void slg_crc_work(struct work_struct *ws);
 void slg_gc_work(struct work_struct *ws);
 int slg_queue_write(struct stripelog_c *sc, struct bio *bio);
 void slg_fail_queued(struct stripelog_c *sc, int err);
+void slg_mem_release(void *ctx, void *mem);
 
 /* Reads never go to a failed leg nor to one whose rebuild is not finished. */
 static inline bool slg_leg_readable(struct stripelog_c *sc, u32 leg)

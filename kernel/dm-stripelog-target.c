@@ -21,6 +21,8 @@ static void slg_free(struct stripelog_c *sc)
 {
 	u32 i;
 
+	if (sc->crc_wq)
+		destroy_workqueue(sc->crc_wq);
 	if (sc->wq)
 		destroy_workqueue(sc->wq);
 	if (sc->destage_wq)
@@ -30,6 +32,7 @@ static void slg_free(struct stripelog_c *sc)
 	if (sc->eng)
 		sl_engine_destroy(sc->eng);
 	kvfree(sc->bank);
+	kvfree(sc->slots);
 	kvfree(sc->img);
 	slg_sumcache_free(sc);
 	bioset_exit(&sc->bs);
@@ -148,6 +151,22 @@ static int slg_open_volume(struct stripelog_c *sc, struct dm_target *ti)
 }
 
 /*
+ * How much data of not yet destaged records is kept in memory: the log
+ * threshold plus four segments (what destage normally finds in the log), but
+ * never more than 1/16 of RAM.  Records beyond it are read back from the log
+ * at destage, as are records replayed by recovery.
+ */
+static void slg_mem_bound(struct stripelog_c *sc)
+{
+	u64 want = div_u64(sc->geo.log_blocks * sc->args.log_threshold_pct, 100) +
+		   4ull * sc->bank_blocks;
+
+	sc->mem_max = min_t(u64, want, totalram_pages() / 16);
+	atomic_set(&sc->mem_pages, 0);
+	sl_engine_set_mem_release(sc->eng, slg_mem_release, sc);
+}
+
+/*
  * Construct a mapping:
  *   <perf_dev> <k> <m> <cap_0> ... <cap_{k+m-1}> [<#opts> <name> <value>...]
  */
@@ -233,13 +252,18 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	sc->bank_blocks = sl_seg_data_slots(&sc->geo);
 	sc->bank = kvmalloc(array_size(sc->bank_blocks, SLG_BLOCK_SIZE), GFP_KERNEL);
+	sc->slots = kvmalloc_array(sc->bank_blocks, sizeof(*sc->slots), GFP_KERNEL);
+	slg_mem_bound(sc);
 	sc->img = kvmalloc(array3_size(sc->stripe.n, sc->geo.seg_leg_blocks, SLG_BLOCK_SIZE),
 			   GFP_KERNEL);
 	sc->wq = alloc_ordered_workqueue("slg-wr-%s", WQ_MEM_RECLAIM | WQ_HIGHPRI, dev_name);
+	sc->crc_wq = alloc_workqueue("slg-crc-%s", WQ_MEM_RECLAIM | WQ_UNBOUND | WQ_HIGHPRI, 0,
+				     dev_name);
 	sc->destage_wq = alloc_ordered_workqueue("slg-ds-%s", WQ_MEM_RECLAIM, dev_name);
 	sc->degraded_wq = alloc_workqueue("slg-dg-%s", WQ_MEM_RECLAIM | WQ_UNBOUND,
 					  SLG_DEGRADED_WORKERS, dev_name);
-	if (!sc->bank || !sc->img || !sc->wq || !sc->destage_wq || !sc->degraded_wq) {
+	if (!sc->bank || !sc->slots || !sc->img || !sc->wq || !sc->crc_wq || !sc->destage_wq ||
+	    !sc->degraded_wq) {
 		r = -ENOMEM;
 		ti->error = "out of memory";
 		goto bad;
@@ -273,6 +297,7 @@ static void stripelog_dtr(struct dm_target *ti)
 	struct stripelog_c *sc = ti->private;
 
 	WRITE_ONCE(sc->suspended, true);
+	flush_workqueue(sc->crc_wq);
 	flush_delayed_work(&sc->gc_work);
 	cancel_delayed_work_sync(&sc->rebuild_work);
 	flush_workqueue(sc->destage_wq);

@@ -2,16 +2,20 @@
 /*
  * dm-stripelog: the write path of the target glue.
  *
- * ->map queues every write, discard and flush on a lock-free list and kicks
- * the write worker (a data write with nothing else in flight is written
- * straight from ->map instead).  The worker (one ordered work item) does: take the
- * log records whose I/O completed, tell the engine, complete the user bios
- * the engine acknowledges (always in sequence order); move the queued bios
- * into the engine; then let the engine pack everything queued into new
- * records (group commit: whatever arrived while the worker was busy or
- * earlier records were in flight shares one log I/O) and submit them.  A record is written as one FUA write of its header block
- * followed by the data pages of its writes, taken straight from the user bios
- * (no copy); a bio is split into a few only when it runs out of vectors.
+ * ->map copies each data write into pages of its own and computes the block
+ * crcs from the copy (slg_prepare_data()), then queues every write, discard
+ * and flush on a lock-free list and kicks the write worker (a data write
+ * with nothing else in flight is written straight from ->map instead).  The
+ * worker (one ordered work item) does: take the log records whose I/O
+ * completed, tell the engine, complete the user bios the engine acknowledges
+ * (always in sequence order); move the queued bios into the engine; then let
+ * the engine pack everything queued into new records (group commit: whatever
+ * arrived while the worker was busy or earlier records were in flight shares
+ * one log I/O) and submit them.  A record is written as one FUA write of its
+ * header block followed by the data of its writes: the copies, which then
+ * stay with the record until destage (or, past the memory bound, the user
+ * bio's own pages); a bio is split into a few only when it runs out of
+ * vectors.
  */
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
@@ -54,12 +58,92 @@ static int slg_bio_crcs(struct bio *bio, u32 *crc, u32 nblocks)
 	return (blk == nblocks && !fill) ? 0 : -EINVAL;
 }
 
+/**
+ * slg_mem_release - the engine no longer needs a block kept in memory
+ * @ctx: target
+ * @mem: page_address() of the page (sl_record_io.mem entry)
+ */
+void slg_mem_release(void *ctx, void *mem)
+{
+	struct stripelog_c *sc = ctx;
+
+	free_page((unsigned long)mem);
+	atomic_dec(&sc->mem_pages);
+}
+
+/* Free the data copy of a write that never made it into a record. */
+static void slg_drop_pages(struct stripelog_c *sc, struct slg_bio *pb)
+{
+	while (pb->nr_pages)
+		slg_mem_release(sc, page_address(pb->pages[--pb->nr_pages]));
+}
+
+/*
+ * Copy a data write into pages of its own, one per block, and compute each
+ * block's crc from the copy.  The record is then written from the copy (so
+ * the crc always matches what reaches the log, even if the submitter changes
+ * its buffer during the I/O) and the copy stays with the record until it is
+ * destaged: destage needs no read back from the log and no second crc.
+ * Bounded by sc->mem_max pages; returns false (nothing kept) when over the
+ * bound or out of memory, and the caller falls back to slg_bio_crcs().
+ */
+static bool slg_copy_data(struct stripelog_c *sc, struct slg_bio *pb)
+{
+	struct bio *bio = pb->w.priv;
+	u32 n = pb->w.nblocks, blk = 0, fill = 0;
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	u8 *dst = NULL;
+
+	if (atomic_add_return(n, &sc->mem_pages) > sc->mem_max) {
+		atomic_sub(n, &sc->mem_pages);
+		return false;
+	}
+	for (pb->nr_pages = 0; pb->nr_pages < n; pb->nr_pages++) {
+		pb->pages[pb->nr_pages] = alloc_page(GFP_NOIO | __GFP_NOWARN | __GFP_NORETRY);
+		if (!pb->pages[pb->nr_pages])
+			break;
+	}
+	if (pb->nr_pages < n) {
+		atomic_sub(n - pb->nr_pages, &sc->mem_pages);
+		slg_drop_pages(sc, pb);
+		return false;
+	}
+	bio_for_each_segment(bv, bio, iter) {
+		u32 off = 0;
+
+		while (off < bv.bv_len) {
+			u32 len = min_t(u32, bv.bv_len - off, SLG_BLOCK_SIZE - fill);
+
+			if (blk >= n)
+				goto bad;
+			dst = page_address(pb->pages[blk]);
+			memcpy_from_page(dst + fill, bv.bv_page, bv.bv_offset + off, len);
+			off += len;
+			fill += len;
+			if (fill == SLG_BLOCK_SIZE) {
+				pb->crc[blk++] = sl_block_crc(dst);
+				fill = 0;
+			}
+		}
+	}
+	if (blk == n && !fill)
+		return true;
+bad:
+	slg_drop_pages(sc, pb);
+	pb->prep = -EINVAL;
+	return false;
+}
+
 static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r);
+static void slg_prepare_queue(struct stripelog_c *sc, struct slg_bio *pb);
 
 /* Complete a write the engine refused (or that could not be parsed). */
 static void slg_refuse(struct stripelog_c *sc, struct bio *bio, int err)
 {
 	struct slg_bio *pb = dm_per_bio_data(bio, sizeof(struct slg_bio));
+
+	slg_drop_pages(sc, pb);
 
 	DMERR_LIMIT("%s: write at block %llu refused: %d",
 		    dm_table_device_name(sc->ti->table), (unsigned long long)pb->w.lba, err);
@@ -72,9 +156,15 @@ static int slg_prepare_data(struct stripelog_c *sc, struct slg_bio *pb)
 {
 	struct sl_write *w = &pb->w;
 
+	pb->nr_pages = 0;
+	pb->prep = 0;
 	if (!w->nblocks || (w->flags & SL_W_DISCARD))
 		return 0;
-	if (w->nblocks > SLG_MAX_WRITE_BLOCKS ||
+	if (w->nblocks <= SLG_MAX_WRITE_BLOCKS && slg_copy_data(sc, pb)) {
+		w->crc = pb->crc;
+		return 0;
+	}
+	if (w->nblocks > SLG_MAX_WRITE_BLOCKS || pb->prep ||
 	    slg_bio_crcs(w->priv, pb->crc, w->nblocks)) {
 		DMERR_LIMIT("%s: malformed write of %u blocks",
 			    dm_table_device_name(sc->ti->table), w->nblocks);
@@ -91,10 +181,6 @@ static void slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
 	struct sl_record_io *rec;
 	int r;
 
-	if (slg_prepare_data(sc, pb)) {
-		bio_io_error(w->priv);
-		return;
-	}
 	mutex_lock(&sc->lock);
 	r = sl_engine_submit(sc->eng, w);
 	if (r == SL_SUBMIT_QUEUED && !sl_engine_build_record(sc->eng, &rec))
@@ -117,8 +203,8 @@ static void slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
  * written at once from here.  Otherwise the bio goes on sc->incoming, a lock-free
  * list, and the write worker takes everything that arrived since its last
  * run into the engine at once: that is where group commit comes from.  The
- * submitting CPU then spends almost nothing per bio, and the crcs, the
- * record headers and the acknowledgements are done by the worker.
+ * submitting CPU copies the data and computes its crcs (slg_prepare_data());
+ * the record headers and the acknowledgements are done by the worker.
  * Return: DM_MAPIO_SUBMITTED.
  */
 int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
@@ -148,17 +234,60 @@ int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
 			w->flags |= SL_W_FUA;
 	}
 
+	pb->counted = true;
+	atomic_inc(&sc->writes_inflight);
+	/*
+	 * The data copy and its crcs are made on the submitting CPU: with
+	 * several submitters they run in parallel, and the write worker (one
+	 * at a time) is left with records and acknowledgements.  A large write
+	 * is handed to the crc workqueue instead, so that one submitter's
+	 * large writes are checksummed on every CPU at once (they may then
+	 * reach the log in another order, which concurrent writes may).
+	 */
+	if (w->nblocks >= SLG_CRC_WQ_BLOCKS && !(w->flags & SL_W_DISCARD) &&
+	    num_online_cpus() > 1) {
+		pb->sc = sc;
+		INIT_WORK(&pb->crc_work, slg_crc_work);
+		queue_work(sc->crc_wq, &pb->crc_work);
+		return DM_MAPIO_SUBMITTED;
+	}
+	slg_prepare_queue(sc, pb);
+	return DM_MAPIO_SUBMITTED;
+}
+
+/**
+ * slg_crc_work - copy and checksum one large write, then queue it
+ * @ws: slg_bio.crc_work
+ */
+void slg_crc_work(struct work_struct *ws)
+{
+	struct slg_bio *pb = container_of(ws, struct slg_bio, crc_work);
+
+	slg_prepare_queue(pb->sc, pb);
+}
+
+/* Copy + crc a write, then write it at once or queue it for the worker. */
+static void slg_prepare_queue(struct stripelog_c *sc, struct slg_bio *pb)
+{
+	struct sl_write *w = &pb->w;
+	struct bio *bio = w->priv;
+
+	pb->prep = slg_prepare_data(sc, pb);
+	if (pb->prep) {
+		bio_io_error(bio);	/* malformed: logged */
+		return;
+	}
+
 	/*
 	 * A lone write (nothing else in flight, QD1-like) is written from here:
-	 * no worker round trip.  Under concurrency the worker does the work on
+	 * no worker round trip.  Under concurrency the worker builds records on
 	 * another CPU while this one goes on submitting, and batches.
 	 */
-	pb->counted = true;
-	if (atomic_inc_return(&sc->writes_inflight) == 1 && w->nblocks &&
+	if (atomic_read(&sc->writes_inflight) == 1 && w->nblocks &&
 	    !(w->flags & SL_W_DISCARD) && !sc->gc_delay &&
 	    !atomic_read(&sc->inflight_recs) && llist_empty(&sc->incoming)) {
 		slg_write_inline(sc, pb);
-		return DM_MAPIO_SUBMITTED;
+		return;
 	}
 
 	if (llist_add(&pb->node, &sc->incoming)) {
@@ -168,13 +297,9 @@ int slg_queue_write(struct stripelog_c *sc, struct bio *bio)
 		else
 			queue_work(sc->wq, &sc->write_work);
 	}
-	return DM_MAPIO_SUBMITTED;
 }
 
-/*
- * Move everything ->map queued into the engine, in arrival order.  Crcs are
- * computed before the engine lock is taken.
- */
+/* Move everything ->map queued (crcs done) into the engine, in arrival order. */
 static void slg_take_incoming(struct stripelog_c *sc)
 {
 	struct llist_node *in = llist_reverse_order(llist_del_all(&sc->incoming));
@@ -186,19 +311,11 @@ static void slg_take_incoming(struct stripelog_c *sc)
 		return;
 	bio_list_init(&done);
 	bio_list_init(&refused);
-	llist_for_each_entry(pb, in, node)
-		pb->prep = slg_prepare_data(sc, pb);
 	mutex_lock(&sc->lock);
 	llist_for_each_entry_safe(pb, tmp, in, node) {
-		int r = pb->prep;
+		int r = sl_engine_submit(sc->eng, &pb->w);
 
 		bio = pb->w.priv;
-		if (r) {
-			bio->bi_status = BLK_STS_IOERR;	/* malformed: logged above */
-			bio_list_add(&done, bio);
-			continue;
-		}
-		r = sl_engine_submit(sc->eng, &pb->w);
 		if (r == SL_SUBMIT_QUEUED)
 			continue;
 		if (r == SL_SUBMIT_DONE) {
@@ -279,6 +396,7 @@ static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
 	struct slg_record *rec = mempool_alloc(&sc->rec_pool, GFP_NOIO);
 	unsigned int vecs = 1;
 	struct sl_list *n;
+	u32 off = 0;
 	struct bio *bio;
 
 	rec->sc = sc;
@@ -289,9 +407,11 @@ static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
 
 	for (n = r->writes.next; n != &r->writes; n = n->next) {
 		struct sl_write *w = sl_container_of(n, struct sl_write, node);
+		struct slg_bio *pb = sl_container_of(w, struct slg_bio, w);
 
-		if (w->nblocks && !(w->flags & SL_W_DISCARD))
-			vecs += bio_segments((struct bio *)w->priv);
+		if (!w->nblocks || (w->flags & SL_W_DISCARD))
+			continue;
+		vecs += pb->nr_pages ? pb->nr_pages : bio_segments((struct bio *)w->priv);
 	}
 	bio = slg_record_bio(sc, rec, r->dev_block << SLG_BLOCK_SECTORS_SHIFT, vecs);
 	bio = slg_record_add(sc, rec, bio, slg_virt_page(r->hdr), SLG_BLOCK_SIZE,
@@ -299,12 +419,27 @@ static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
 	vecs--;
 	for (n = r->writes.next; n != &r->writes; n = n->next) {
 		struct sl_write *w = sl_container_of(n, struct sl_write, node);
+		struct slg_bio *pb = sl_container_of(w, struct slg_bio, w);
 		struct bio *ubio = w->priv;
 		struct bvec_iter iter;
 		struct bio_vec bv;
+		u32 i;
 
 		if (!w->nblocks || (w->flags & SL_W_DISCARD))
 			continue;
+		if (pb->nr_pages) {
+			/* Written from the copy, which the engine keeps from now on. */
+			for (i = 0; i < pb->nr_pages; i++) {
+				bio = slg_record_add(sc, rec, bio, pb->pages[i], SLG_BLOCK_SIZE, 0,
+						     vecs);
+				vecs--;
+				r->mem[off + i] = page_address(pb->pages[i]);
+			}
+			pb->nr_pages = 0;
+			off += w->nblocks;
+			continue;
+		}
+		off += w->nblocks;
 		bio_for_each_segment(bv, ubio, iter) {
 			bio = slg_record_add(sc, rec, bio, bv.bv_page, bv.bv_len,
 					     bv.bv_offset, vecs);
@@ -318,13 +453,15 @@ static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
 	}
 }
 
-static void slg_ack(struct sl_list *acked)
+static void slg_ack(struct stripelog_c *sc, struct sl_list *acked)
 {
 	while (!sl_list_empty(acked)) {
 		struct sl_write *w = sl_container_of(acked->next, struct sl_write, node);
 		struct bio *bio = w->priv;
 
 		sl_list_del(&w->node);
+		/* A write failed before it reached a record still has its copy. */
+		slg_drop_pages(sc, sl_container_of(w, struct slg_bio, w));
 		if (w->error)
 			bio->bi_status = errno_to_blk_status(w->error);
 		bio_endio(bio);
@@ -346,7 +483,7 @@ void slg_fail_queued(struct stripelog_c *sc, int err)
 	mutex_lock(&sc->lock);
 	sl_engine_fail_queued(sc->eng, err, &acked);
 	mutex_unlock(&sc->lock);
-	slg_ack(&acked);
+	slg_ack(sc, &acked);
 }
 
 /**
@@ -396,7 +533,7 @@ static void slg_write_run(struct stripelog_c *sc)
 			mempool_free(rec, &sc->rec_pool);
 		}
 		mutex_unlock(&sc->lock);
-		slg_ack(&acked);
+		slg_ack(sc, &acked);
 	}
 
 	slg_take_incoming(sc);

@@ -10,13 +10,15 @@
 struct sl_rec *sl_rec_alloc(u32 nr_entries, u32 nr_data)
 {
 	struct sl_rec *r;
-	size_t sz = sizeof(*r) + nr_entries * (sizeof(struct sl_rec_entry) + sizeof(u32)) +
+	size_t sz = sizeof(*r) + nr_data * sizeof(void *) +
+		    nr_entries * (sizeof(struct sl_rec_entry) + sizeof(u32)) +
 		    nr_data * sizeof(u32);
 
 	r = sl_zalloc(sz);
 	if (!r)
 		return NULL;
-	r->entries = (struct sl_rec_entry *)(r + 1);
+	r->io.mem = (void **)(r + 1);
+	r->entries = (struct sl_rec_entry *)(r->io.mem + nr_data);
 	r->data_off = (u32 *)(r->entries + nr_entries);
 	r->crc = r->data_off + nr_entries;
 	sl_list_init(&r->io.writes);
@@ -25,10 +27,15 @@ struct sl_rec *sl_rec_alloc(u32 nr_entries, u32 nr_data)
 	return r;
 }
 
-void sl_rec_free(struct sl_rec *r)
+void sl_rec_free(struct sl_engine *e, struct sl_rec *r)
 {
+	u32 i;
+
 	if (!r)
 		return;
+	for (i = 0; e->mem_release && i < r->nr_data; i++)
+		if (r->io.mem[i])
+			e->mem_release(e->mem_ctx, r->io.mem[i]);
 	sl_free(r->io.hdr);
 	sl_free(r);
 }
@@ -183,7 +190,7 @@ int sl_engine_build_record(struct sl_engine *e, struct sl_record_io **out)
 		return -ENOMEM;
 	r->io.hdr = sl_alloc(SL_BLOCK_SIZE);
 	if (!r->io.hdr) {
-		sl_rec_free(r);
+		sl_rec_free(e, r);
 		return -ENOMEM;
 	}
 	sl_log_alloc(&e->log, 1 + nr_data, &pos, &waste);

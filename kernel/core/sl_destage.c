@@ -148,10 +148,14 @@ static u32 sl_data_room(const struct sl_engine *e, const struct sl_destage_priv 
 	return min_t(u32, r, er);
 }
 
-/* Add @len blocks of data at lba (first copy source @src_dev/@src_block). */
+/*
+ * Add @len blocks of data at lba (first copy source @src_dev/@src_block).
+ * Log sources pass their record's crcs and in-memory copies (@mem: NULL, or
+ * one entry per block, each NULL or the block's data).
+ */
 static void sl_add_data(struct sl_engine *e, struct sl_destage_priv *p, u64 lba, u64 len,
 			u32 old_kind, u64 old_loc, u64 seq, u32 src_dev, u64 src_block,
-			const u32 *crc)
+			const u32 *crc, void *const *mem)
 {
 	const struct sl_geometry *g = &e->sb.geo;
 	struct sl_piece *pc = &p->pieces[p->nr_pieces++];
@@ -180,6 +184,7 @@ static void sl_add_data(struct sl_engine *e, struct sl_destage_priv *p, u64 lba,
 		p->from_log[slot] = crc != NULL;
 		c->src_dev = src_dev;
 		c->src_block = src_block;
+		c->mem = mem ? mem[i] : NULL;
 		if (src_dev != SL_DEV_PERF) {
 			/* Cleaning: each source block is located on its own. */
 			u64 vblk = g->seg_sum_blocks + (old_loc % e->data_slots) + i;
@@ -247,7 +252,7 @@ static void sl_pack_victim(struct sl_engine *e, struct sl_destage_priv *p)
 		if (sl_data_room(e, p) < x->len)
 			return;
 		sl_add_data(e, p, x->lba, x->len, SL_MAP_SEG, x->loc, x->seq, SL_DEV_LEG(0), 0,
-			    NULL);
+			    NULL, NULL);
 	}
 }
 
@@ -262,7 +267,7 @@ static bool sl_pack_entry(struct sl_engine *e, struct sl_destage_priv *p, struct
 	bool data = en->flags & SL_EF_DATA;
 	u64 cur = en->lba, end = en->lba + en->nblocks, ps, pe, loc, want;
 	const struct sl_ext *x;
-	u32 room;
+	u32 room, blk;
 
 	while (cur < end) {
 		x = sl_map_first_from(&e->map, cur);
@@ -288,16 +293,15 @@ static bool sl_pack_entry(struct sl_engine *e, struct sl_destage_priv *p, struct
 		room = sl_data_room(e, p);
 		if (!room)
 			return false;
+		blk = r->data_off[i] + (u32)(ps - en->lba);
 		if (pe - ps > room) {
 			/* Bank full inside this piece: take what fits, the rest waits. */
 			sl_add_data(e, p, ps, room, SL_MAP_LOG, loc, r->io.seq, SL_DEV_PERF,
-				    e->sb.geo.log_start + loc,
-				    r->crc + r->data_off[i] + (ps - en->lba));
+				    e->sb.geo.log_start + loc, r->crc + blk, r->io.mem + blk);
 			return false;
 		}
 		sl_add_data(e, p, ps, pe - ps, SL_MAP_LOG, loc, r->io.seq, SL_DEV_PERF,
-			    e->sb.geo.log_start + loc,
-			    r->crc + r->data_off[i] + (ps - en->lba));
+			    e->sb.geo.log_start + loc, r->crc + blk, r->io.mem + blk);
 	}
 	return true;
 }
@@ -410,6 +414,9 @@ int sl_engine_destage_seal(struct sl_engine *e, struct sl_destage *d)
 		if (en->flags != SL_EF_DATA)
 			continue;
 		if (p->from_log[en->slot]) {
+			/* Taken from memory: the record's crc stands (verify_reads). */
+			if (d->copies[en->slot].mem)
+				continue;
 			if (d->copies[en->slot].crc != en->data_crc) {
 				sl_engine_fail(e);
 				return -EIO;
@@ -509,7 +516,7 @@ void sl_engine_destage_done(struct sl_engine *e, struct sl_destage *d, int err)
 		sl_list_del(&r->fifo);
 		sl_log_release(&e->log, r->pos, 1 + (u64)r->nr_data, r->waste);
 		e->tail_prev_seq = r->io.seq;
-		sl_rec_free(r);
+		sl_rec_free(e, r);
 	}
 	e->destage = NULL;
 	sl_destage_free(p);

@@ -116,7 +116,7 @@ void sl_engine_destroy(struct sl_engine *e)
 	while (!sl_list_empty(&e->fifo)) {
 		r = sl_container_of(e->fifo.next, struct sl_rec, fifo);
 		sl_list_del(&r->fifo);
-		sl_rec_free(r);
+		sl_rec_free(e, r);
 	}
 	sl_destage_discard(e);
 	sl_map_destroy(&e->map);
@@ -128,6 +128,13 @@ void sl_engine_destroy(struct sl_engine *e)
 u32 sl_engine_max_write_blocks(const struct sl_engine *e)
 {
 	return e->max_record_blocks - 1;
+}
+
+void sl_engine_set_mem_release(struct sl_engine *e, void (*release)(void *ctx, void *mem),
+			       void *ctx)
+{
+	e->mem_release = release;
+	e->mem_ctx = ctx;
 }
 
 const struct sl_sb *sl_engine_sb(const struct sl_engine *e)

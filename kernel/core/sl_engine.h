@@ -19,14 +19,23 @@
  *   sl_engine_record_done(r, err)  on completion; complete every sl_write the
  *                                  call put on @acked (in order), w->error set
  * Destage (glue worker, when sl_engine_destage_wanted() or -ENOSPC):
- *   sl_engine_destage_plan(&d)     read every d->copies[i] source block and
- *                                  set copies[i].crc = sl_block_crc(block)
+ *   sl_engine_destage_plan(&d)     take every d->copies[i] with .mem set from
+ *                                  that memory (its crc is the record's); read
+ *                                  every other source block and set
+ *                                  copies[i].crc = sl_block_crc(block)
  *   sl_engine_destage_seal(d)      verifies log crcs, encodes d->summary; then
  *                                  write each copy to its dst, d->summary to
  *                                  d->sum_*, and flush every leg
  *   sl_engine_destage_written(d)   then write d->loghdr to d->loghdr_block FUA
  *   sl_engine_destage_done(d)      log space is released; build records again
  * Reads: sl_engine_lookup() per piece.
+ *
+ * Data kept in memory: after build_record() the caller may set r->mem[i] to
+ * a copy of the record's data block i that stays valid (and unchanged) until
+ * the engine hands it back through the release hook
+ * (sl_engine_set_mem_release()) when the record's log space is released or
+ * the engine is destroyed.  Destage then copies such blocks from memory, not
+ * from the log, and carries the record's crcs into the summary unchanged.
  *
  * Storage reuse and reads: destage_plan() may target a segment that an
  * earlier lookup returned, and destage_done() releases log blocks an earlier
@@ -85,6 +94,8 @@ struct sl_write {
  * @nr_blocks: 1 + data blocks: the I/O length.
  * @hdr: SL_BLOCK_SIZE bytes, the encoded header (valid until record_done).
  * @writes: the sl_write's it carries (sl_write.node), data in list order.
+ * @mem: nr_blocks - 1 entries, all NULL after build_record: the caller may
+ *	point entry i at an in-memory copy of data block i (see above).
  */
 struct sl_record_io {
 	u64 seq;
@@ -92,6 +103,7 @@ struct sl_record_io {
 	u32 nr_blocks;
 	void *hdr;
 	struct sl_list writes;
+	void **mem;
 };
 
 /**
@@ -99,13 +111,17 @@ struct sl_record_io {
  * @src_dev/@src_block: where the live block is now: a log block on the perf
  *	device, or (segment cleaning) a block of a capacity leg.
  * @dst_dev/@dst_block: capacity leg and block.
- * @crc: set by the copier: sl_block_crc() of the source block as read.
+ * @mem: NULL, or the block's data in memory (sl_record_io.mem): the copier
+ *	copies it from there and leaves @crc alone (the record's crc is used).
+ * @crc: set by the copier for @mem == NULL: sl_block_crc() of the source
+ *	block as read.
  */
 struct sl_copy {
 	u32 src_dev;
 	u64 src_block;
 	u32 dst_dev;
 	u64 dst_block;
+	const void *mem;
 	u32 crc;
 };
 
@@ -324,6 +340,15 @@ int sl_log_walk(const struct sl_sb *sb, const struct sl_dev_ops *ops, void *ctx,
  */
 u32 sl_engine_max_write_blocks(const struct sl_engine *e);
 
+/**
+ * sl_engine_set_mem_release() - the hook that gets back every non-NULL
+ * sl_record_io.mem entry once the engine no longer needs it (log space
+ * released, or engine destroyed).  Without a hook, mem entries are simply
+ * forgotten (the caller then owns them).  Never allocates.
+ */
+void sl_engine_set_mem_release(struct sl_engine *e, void (*release)(void *ctx, void *mem),
+			       void *ctx);
+
 /** sl_engine_sb() - the engine's superblock (geometry, uuid). */
 const struct sl_sb *sl_engine_sb(const struct sl_engine *e);
 
@@ -386,9 +411,10 @@ bool sl_engine_destage_wanted(const struct sl_engine *e);
 int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out);
 
 /**
- * sl_engine_destage_seal() - every copy source has been read and its crc
- * stored in copies[i].crc: check log-sourced blocks against their record
- * crcs and encode d->summary.  Return: 0, or -EIO (a log block does not
+ * sl_engine_destage_seal() - every copy source without .mem has been read
+ * and its crc stored in copies[i].crc: check those log-sourced blocks against
+ * their record crcs and encode d->summary (in-memory blocks keep the
+ * record's crc).  Return: 0, or -EIO (a log block does not
  * match its record crc: do not write the segment; the volume is failed; call
  * destage_written() with the error).  Never allocates.
  */

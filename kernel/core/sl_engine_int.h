@@ -75,11 +75,15 @@ struct sl_engine {
 	struct sl_destage *destage;	/* in progress, or NULL */
 
 	struct sl_meta meta;		/* metadata log + checkpoints (sl_checkpoint.c) */
+
+	void (*mem_release)(void *ctx, void *mem);	/* sl_record_io.mem owner */
+	void *mem_ctx;
+
 	struct sl_status st;		/* counters */
 	struct sl_rec_hdr *scratch_hdr;	/* encode/decode buffer */
 };
 
-void sl_rec_free(struct sl_rec *r);
+void sl_rec_free(struct sl_engine *e, struct sl_rec *r);
 struct sl_rec *sl_rec_alloc(u32 nr_entries, u32 nr_data);
 int sl_engine_apply_rec(struct sl_engine *e, struct sl_rec *r, u32 mode);
 void sl_engine_fail(struct sl_engine *e);

@@ -13,8 +13,10 @@ u32 sl_segimg_rows(const struct sl_stripe *st, u32 sum_blocks, u32 nr_data)
 	return (u32)((used + row_blocks - 1) / row_blocks);
 }
 
-void sl_segimg_fill(const struct sl_stripe *st, u64 seg, u32 rows, const void *summary,
-		    u32 sum_blocks, const void *bank, u32 nr_data, void *img)
+/* Fill from a contiguous @bank, or (bank NULL) from one pointer per slot. */
+static void sl_segimg_fill_from(const struct sl_stripe *st, u64 seg, u32 rows,
+				const void *summary, u32 sum_blocks, const void *bank,
+				const void *const *slots, u32 nr_data, void *img)
 {
 	size_t unit = (size_t)st->unit_blocks * SL_BLOCK_SIZE;
 	u32 row, idx, off, leg;
@@ -36,8 +38,10 @@ void sl_segimg_fill(const struct sl_stripe *st, u64 seg, u32 rows, const void *s
 			for (off = 0; off < st->unit_blocks; off++, b++) {
 				if (b < sum_blocks)
 					src = (const u8 *)summary + b * SL_BLOCK_SIZE;
-				else if (b - sum_blocks < nr_data)
+				else if (b - sum_blocks < nr_data && bank)
 					src = (const u8 *)bank + (b - sum_blocks) * SL_BLOCK_SIZE;
+				else if (b - sum_blocks < nr_data)
+					src = slots[b - sum_blocks];
 				else
 					src = NULL;
 				if (src)
@@ -47,6 +51,18 @@ void sl_segimg_fill(const struct sl_stripe *st, u64 seg, u32 rows, const void *s
 			}
 		}
 	}
+}
+
+void sl_segimg_fill(const struct sl_stripe *st, u64 seg, u32 rows, const void *summary,
+		    u32 sum_blocks, const void *bank, u32 nr_data, void *img)
+{
+	sl_segimg_fill_from(st, seg, rows, summary, sum_blocks, bank, NULL, nr_data, img);
+}
+
+void sl_segimg_fill_slots(const struct sl_stripe *st, u64 seg, u32 rows, const void *summary,
+			  u32 sum_blocks, const void *const *slots, u32 nr_data, void *img)
+{
+	sl_segimg_fill_from(st, seg, rows, summary, sum_blocks, NULL, slots, nr_data, img);
 }
 
 void sl_segimg_row_ptrs(const struct sl_stripe *st, u64 seg, u32 rows, void *img, u32 row,

@@ -59,6 +59,14 @@ void sl_segimg_fill(const struct sl_stripe *st, u64 seg, u32 rows, const void *s
 		    u32 sum_blocks, const void *bank, u32 nr_data, void *img);
 
 /**
+ * sl_segimg_fill_slots() - sl_segimg_fill() with one pointer per data slot
+ * (@slots[i]: 4 KiB, slot i) instead of a contiguous bank, so each block is
+ * copied once, straight from wherever it is kept.
+ */
+void sl_segimg_fill_slots(const struct sl_stripe *st, u64 seg, u32 rows, const void *summary,
+			  u32 sum_blocks, const void *const *slots, u32 nr_data, void *img);
+
+/**
  * sl_segimg_row_ptrs() - the k + m chunk pointers of row @row in sl_ec order
  * (data 0..k-1 in coefficient order, then P, then Q), pointing into @img.
  */

@@ -92,6 +92,7 @@ struct sim {
 	u64 idle_steps;
 	/* stats */
 	u64 cuts, records, acks, destages, reads, blocks_checked, torn, flushes, recoveries;
+	u64 mem_blocks;		/* record blocks kept in memory (issue_record) */
 	u64 replayed, cleaned;
 	u64 checkpoints, mlog_batches, ckpt_fallbacks, scans, corruptions, meta_blocks;
 	u64 leg_failures, leg_rebuilds, rebuilt_reads;
@@ -294,6 +295,15 @@ static void flush_legs(struct sim *s)
 
 static const struct sl_dev_ops sim_ops = { ops_read, ops_write, ops_flush };
 
+/* The engine hands back a record block kept in memory (see issue_record). */
+static void mem_release(void *ctx, void *mem)
+{
+	struct sim *s = ctx;
+
+	s->mem_blocks--;
+	free(mem);
+}
+
 static int open_engine(struct sim *s)
 {
 	struct sl_recovery_report rep;
@@ -311,6 +321,7 @@ static int open_engine(struct sim *s)
 		return err;
 	}
 	sl_engine_set_test_flags(s->e, s->test_flags);
+	sl_engine_set_mem_release(s->e, mem_release, s);
 	err = sl_engine_recover(s->e, &sim_ops, s, &rep, &why);
 	if (err) {
 		fprintf(stderr, "crashsim: recovery failed: %s\n", why);
@@ -491,15 +502,27 @@ static void issue_record(struct sim *s, struct sl_record_io *r)
 	u64 io = ++s->io_id;
 	u32 i;
 
+	/* Like the glue: most records keep their data in memory for destage. */
+	bool keep = sim_below(&s->rng, 100) < 70;
+	u32 off = 0;
+
 	simdev_write(&s->perf, r->dev_block, r->hdr, io);
 	for (pos = r->writes.next; pos != &r->writes; pos = pos->next) {
 		w = sl_container_of(pos, struct sl_write, node);
 		q = w->priv;
 		if (w->flags & SL_W_DISCARD || !w->nblocks)
 			continue;
-		for (i = 0; i < w->nblocks; i++)
+		for (i = 0; i < w->nblocks; i++, off++) {
 			simdev_write(&s->perf, w->data_block + i,
 				     q->data + (size_t)i * SL_BLOCK_SIZE, io);
+			if (!keep)
+				continue;
+			r->mem[off] = malloc(SL_BLOCK_SIZE);
+			if (!r->mem[off])
+				abort();
+			memcpy(r->mem[off], q->data + (size_t)i * SL_BLOCK_SIZE, SL_BLOCK_SIZE);
+			s->mem_blocks++;
+		}
 	}
 	s->fl[s->nfl].r = r;
 	s->fl[s->nfl].io = io;
@@ -545,8 +568,10 @@ static int write_image(struct sim *s)
 	if (!bank)
 		abort();
 	for (i = 0; i < d->nr_copies; i++)
-		if (dev_read(s, d->copies[i].src_dev, d->copies[i].src_block,
-			     bank + (size_t)i * SL_BLOCK_SIZE)) {
+		if (d->copies[i].mem)
+			memcpy(bank + (size_t)i * SL_BLOCK_SIZE, d->copies[i].mem, SL_BLOCK_SIZE);
+		else if (dev_read(s, d->copies[i].src_dev, d->copies[i].src_block,
+				  bank + (size_t)i * SL_BLOCK_SIZE)) {
 			free(bank);
 			return fail(s, "a destage source could not be read or rebuilt");
 		}
@@ -589,6 +614,8 @@ static int destage_step(struct sim *s, bool force)
 			return 0;
 		for (i = 0; i < s->d->nr_copies; i++) {
 			c = &s->d->copies[i];
+			if (c->mem)
+				continue;	/* in memory: the record's crc is used */
 			if (dev_read(s, c->src_dev, c->src_block, buf))
 				return fail(s, "a destage source could not be read or rebuilt");
 			c->crc = sl_block_crc(buf);
