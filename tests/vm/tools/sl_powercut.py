@@ -227,7 +227,7 @@ def check(state, rounds, plog, pbase, clog, cbase, opts):
                     int(st[st.index('ckpt_gen') + 1]) > 1:
                 from_ckpt.append(p)
             bad, n = verify('/dev/mapper/slrp', state, i, between)
-            sh('dmsetup', 'remove', '--noudevsync', 'slrp')
+            sh('dmsetup', 'remove', '--retry', '--noudevsync', 'slrp')
         finally:
             subprocess.run(['losetup', '-d', pl, cl])
         what = ('between m%d and m%d' % (i, i + 1)) if between else ('at m%d' % i)
