@@ -46,6 +46,36 @@ fail_leg() {
 # wait_fio PID WHAT
 wait_fio() { wait "$1" || sl_fail "$2: fio failed (data did not verify)"; }
 
+# fill DEV: random 4K at 0-6M and sequential 128K at 8-24M, verified
+fill() {
+	fio --name=r --filename="$1" "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 --size=6M >/dev/null
+	fio --name=s --filename="$1" "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null
+}
+
+# fail_under_fio DEV WHAT LEG...: fail the legs (a second apart) while fio
+# re-verifies the sequential region and writes 24-30M; then every fio must
+# have verified and the random region must still read back.
+fail_under_fio() {
+	local dev=$1 what=$2 vpid wpid leg first=1
+	shift 2
+	fio --name=v --filename="$dev" "${common[@]}" --rw=read --bs=128k --iodepth=4 --offset=8M \
+		--size=16M --verify_only --loops=3 >/dev/null &
+	vpid=$!
+	fio --name=w --filename="$dev" "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 \
+		--offset=24M --size=6M >/dev/null &
+	wpid=$!
+	sleep 2
+	for leg in "$@"; do
+		[ -n "$first" ] || sleep 1
+		first=
+		fail_leg "$leg"
+	done
+	wait_fio $vpid "$what verify during the failure"
+	wait_fio $wpid "$what writes during the failure"
+	fio --name=r --filename="$dev" "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 \
+		--size=6M --verify_only >/dev/null || sl_fail "$what: random data after the failure"
+}
+
 # ---------------------------------------------------------------- 4+1
 legs 4 1
 sl_loop perf perf41 8
@@ -55,22 +85,10 @@ sl_dm ec41 "$t41"
 udevadm settle
 dev=/dev/mapper/ec41
 sl_log "4+1: fill (random 4K + sequential 128K), verified"
-fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 --size=6M >/dev/null
-fio --name=s --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null
+fill $dev
 
 sl_log "4+1: leg 2 fails while fio re-verifies and writes a new region"
-fio --name=v --filename=$dev "${common[@]}" --rw=read --bs=128k --iodepth=4 --offset=8M \
-	--size=16M --verify_only --loops=3 >/dev/null &
-vpid=$!
-fio --name=w --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 \
-	--offset=24M --size=6M >/dev/null &
-wpid=$!
-sleep 2
-fail_leg leg41-2
-wait_fio $vpid "4+1 verify during the failure"
-wait_fio $wpid "4+1 writes during the failure"
-fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 \
-	--size=6M --verify_only >/dev/null || sl_fail "4+1: degraded random data"
+fail_under_fio $dev 4+1 leg41-2
 st=$(dmsetup status ec41); echo "$st"
 [[ "$st" == "0 $size stripelog degraded AADAA "* ]] || sl_fail "4+1: status should be degraded AADAA"
 [ "$(sl_field degraded_reads <<<"$st")" -gt 0 ] || sl_fail "4+1: no degraded reads counted"
@@ -105,24 +123,10 @@ sl_dm ec42 "0 $size stripelog $perf 4 2 ${LEGS[*]} 2 log_threshold_pct 10"
 udevadm settle
 dev=/dev/mapper/ec42
 sl_log "4+2: fill, verified"
-fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 --size=6M >/dev/null
-fio --name=s --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null
+fill $dev
 
 sl_log "4+2: legs 1 and 4 fail while fio verifies and writes"
-fio --name=v --filename=$dev "${common[@]}" --rw=read --bs=128k --iodepth=4 --offset=8M \
-	--size=16M --verify_only --loops=3 >/dev/null &
-vpid=$!
-fio --name=w --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 \
-	--offset=24M --size=6M >/dev/null &
-wpid=$!
-sleep 2
-fail_leg leg42-1
-sleep 1
-fail_leg leg42-4
-wait_fio $vpid "4+2 verify during two failures"
-wait_fio $wpid "4+2 writes during two failures"
-fio --name=r --filename=$dev "${common[@]}" --rw=randwrite --bs=4k --iodepth=16 --offset=0 \
-	--size=6M --verify_only >/dev/null || sl_fail "4+2: random data with two legs lost"
+fail_under_fio $dev 4+2 leg42-1 leg42-4
 fio --name=n --filename=$dev "${common[@]}" --rw=write --bs=128k --iodepth=4 --offset=8M --size=16M >/dev/null ||
 	sl_fail "4+2: writes with two legs lost"
 st=$(dmsetup status ec42); echo "$st"
