@@ -84,13 +84,18 @@ static u64 sl_free_segments(const struct sl_engine *e)
 	return e->sb.geo.nr_segments - e->segs_used - (e->destage ? 1 : 0);
 }
 
+static bool sl_seg_free(const struct sl_engine *e, u64 s)
+{
+	return !e->segs[s].live && !e->segs[s].busy;
+}
+
 static u64 sl_pick_free_seg(struct sl_engine *e)
 {
 	u64 n = e->sb.geo.nr_segments, i, s;
 
 	for (i = 0; i < n; i++) {
 		s = (e->seg_cursor + i) % n;
-		if (!e->segs[s].live && !e->segs[s].busy) {
+		if (sl_seg_free(e, s)) {
 			e->seg_cursor = (s + 1) % n;
 			return s;
 		}
@@ -108,19 +113,9 @@ static u64 sl_named_target(const struct sl_engine *e)
 {
 	u64 s = e->next_target;
 
-	if (s == SL_NO_SEG || s >= e->sb.geo.nr_segments || e->segs[s].live || e->segs[s].busy)
+	if (s == SL_NO_SEG || s >= e->sb.geo.nr_segments || !sl_seg_free(e, s))
 		return SL_NO_SEG;
 	return s;
-}
-
-static bool sl_any_free_seg(const struct sl_engine *e)
-{
-	u64 i;
-
-	for (i = 0; i < e->sb.geo.nr_segments; i++)
-		if (!e->segs[i].live && !e->segs[i].busy)
-			return true;
-	return false;
 }
 
 static u64 sl_pick_victim(const struct sl_engine *e, u64 target)
@@ -348,7 +343,7 @@ int sl_engine_destage_plan(struct sl_engine *e, struct sl_destage **out)
 		return -ENOMEM;
 	seg = work ? sl_named_target(e) : SL_NO_SEG;
 	p->d.seg_index = seg;
-	if (!work || (seg == SL_NO_SEG && sl_any_free_seg(e))) {
+	if (!work || (seg == SL_NO_SEG && sl_free_segments(e))) {
 		/*
 		 * Only a header was asked for, or no header names a free
 		 * segment yet: write one (naming a free segment) first.
