@@ -135,7 +135,7 @@ bad:
 	return false;
 }
 
-static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r);
+static bool slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r);
 static void slg_prepare_queue(struct stripelog_c *sc, struct slg_bio *pb);
 
 /* Complete a write the engine refused (or that could not be parsed). */
@@ -174,7 +174,12 @@ static int slg_prepare_data(struct stripelog_c *sc, struct slg_bio *pb)
 	return 0;
 }
 
-/* Nothing else in flight: write this request's record from ->map. */
+/*
+ * Nothing else in flight: write this request's record from ->map.  (Its bios
+ * only reach the device after ->map returns: the block layer defers bios
+ * submitted from inside a submission.  So the record always completes
+ * through slg_record_endio() and the write worker.)
+ */
 static void slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
 {
 	struct sl_write *w = &pb->w;
@@ -186,12 +191,14 @@ static void slg_write_inline(struct stripelog_c *sc, struct slg_bio *pb)
 	if (r == SL_SUBMIT_QUEUED && !sl_engine_build_record(sc->eng, &rec))
 		r = -EINPROGRESS;
 	mutex_unlock(&sc->lock);
-	if (r == -EINPROGRESS)
-		slg_submit_record(sc, rec);
-	else if (r == SL_SUBMIT_QUEUED)
+	if (r == -EINPROGRESS) {
+		if (slg_submit_record(sc, rec))
+			queue_work(sc->wq, &sc->write_work);
+	} else if (r == SL_SUBMIT_QUEUED) {
 		queue_work(sc->wq, &sc->write_work);
-	else
+	} else {
 		slg_refuse(sc, w->priv, r < 0 ? r : -EIO);
+	}
 }
 
 /**
@@ -390,8 +397,13 @@ static struct bio *slg_record_add(struct stripelog_c *sc, struct slg_record *rec
  *
  * Every bio of the record carries REQ_FUA: the record is stable when all of
  * them complete, and only then does the engine hear about it.
+ *
+ * Return: true when every bio completed before this returned: the record
+ * is on stripelog_c.done, nobody else was told, and the caller reaps it
+ * (slg_reap()) or kicks the write worker.  False: the last ->bi_end_io
+ * kicks the write worker.
  */
-static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
+static bool slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
 {
 	struct slg_record *rec = mempool_alloc(&sc->rec_pool, GFP_NOIO);
 	unsigned int vecs = 1;
@@ -449,8 +461,9 @@ static void slg_submit_record(struct stripelog_c *sc, struct sl_record_io *r)
 	submit_bio(bio);
 	if (atomic_dec_and_test(&rec->pending)) {
 		llist_add(&rec->node, &sc->done);
-		queue_work(sc->wq, &sc->write_work);
+		return true;
 	}
+	return false;
 }
 
 static void slg_ack(struct stripelog_c *sc, struct sl_list *acked)
@@ -506,36 +519,48 @@ void slg_write_work(struct work_struct *ws)
 	slg_write_run(container_of(ws, struct stripelog_c, write_work));
 }
 
+/*
+ * Tell the engine about the records whose I/O completed (sc->done) and
+ * complete the user bios it acknowledges (in sequence order).
+ */
+static void slg_reap(struct stripelog_c *sc)
+{
+	struct llist_node *done = llist_reverse_order(llist_del_all(&sc->done));
+	struct slg_record *rec, *tmp;
+	struct sl_list acked;
+
+	if (!done)
+		return;
+	sl_list_init(&acked);
+	mutex_lock(&sc->lock);
+	llist_for_each_entry_safe(rec, tmp, done, node) {
+		if (rec->error) {
+			WRITE_ONCE(sc->perf_failed, true);
+			DMERR_LIMIT("%s: log write at block %llu failed: %d",
+				    dm_table_device_name(sc->ti->table),
+				    (unsigned long long)rec->r->dev_block, rec->error);
+		}
+		sl_engine_record_done(sc->eng, rec->r, rec->error, &acked);
+		atomic_dec(&sc->inflight_recs);
+		mempool_free(rec, &sc->rec_pool);
+	}
+	mutex_unlock(&sc->lock);
+	slg_ack(sc, &acked);
+}
+
+/* Rounds of the write worker before it yields to a fresh run of itself. */
+#define SLG_WRITE_ROUNDS	32
+
 static void slg_write_run(struct stripelog_c *sc)
 {
 	struct sl_record_io *batch[16];
-	struct llist_node *done;
-	struct sl_list acked;
-	bool want_destage;
-	unsigned int nr, i;
+	unsigned int nr, i, rounds = 0;
+	bool want_destage, reaped;
 	int r;
 
-	sl_list_init(&acked);
-	done = llist_reverse_order(llist_del_all(&sc->done));
-	if (done) {
-		struct slg_record *rec, *tmp;
-
-		mutex_lock(&sc->lock);
-		llist_for_each_entry_safe(rec, tmp, done, node) {
-			if (rec->error) {
-				WRITE_ONCE(sc->perf_failed, true);
-				DMERR_LIMIT("%s: log write at block %llu failed: %d",
-					    dm_table_device_name(sc->ti->table),
-					    (unsigned long long)rec->r->dev_block, rec->error);
-			}
-			sl_engine_record_done(sc->eng, rec->r, rec->error, &acked);
-			atomic_dec(&sc->inflight_recs);
-			mempool_free(rec, &sc->rec_pool);
-		}
-		mutex_unlock(&sc->lock);
-		slg_ack(sc, &acked);
-	}
-
+again:
+	reaped = false;
+	slg_reap(sc);
 	slg_take_incoming(sc);
 	do {
 		nr = 0;
@@ -556,7 +581,7 @@ static void slg_write_run(struct stripelog_c *sc)
 		WRITE_ONCE(sc->log_full, r == -ENOSPC);
 		mutex_unlock(&sc->lock);
 		for (i = 0; i < nr; i++)
-			slg_submit_record(sc, batch[i]);
+			reaped |= slg_submit_record(sc, batch[i]);
 	} while (nr == ARRAY_SIZE(batch));
 
 	if (r == -EIO)
@@ -569,4 +594,16 @@ static void slg_write_run(struct stripelog_c *sc)
 	}
 	if (want_destage && !READ_ONCE(sc->suspended))
 		queue_work(sc->destage_wq, &sc->destage_work);
+	/*
+	 * Records that completed while being submitted (a fast device) are
+	 * reaped here and now rather than by another run of this work item:
+	 * their writes are acknowledged sooner and the next batch goes out.
+	 */
+	if (reaped) {
+		if (++rounds < SLG_WRITE_ROUNDS) {
+			cond_resched();
+			goto again;
+		}
+		queue_work(sc->wq, &sc->write_work);
+	}
 }
