@@ -28,9 +28,15 @@ static int op_init(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp
 	 * 6.1 guest asks GETXATTR "security.capability" before every write,
 	 * a second round trip per write.
 	 */
+	/*
+	 * WRITEBACK_CACHE only when configured (--writeback): the guest then
+	 * keeps written data, size and mtime in its cache until it flushes
+	 * (close, fsync, memory pressure), so the host's view of DIR lags.
+	 */
 	const uint32_t want = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |
 			      FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES |
-			      FUSE_ASYNC_DIO | FUSE_HANDLE_KILLPRIV_V2;
+			      FUSE_ASYNC_DIO | FUSE_HANDLE_KILLPRIV_V2 |
+			      (srv->cfg.writeback ? FUSE_WRITEBACK_CACHE : 0);
 	struct fuse_init_in in;
 	struct fuse_init_out out;
 	long page = sysconf(_SC_PAGESIZE);
@@ -59,6 +65,7 @@ static int op_init(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp
 	if (r)
 		return r;
 	srv->proto_minor = out.minor;
+	atomic_store(&srv->writeback, (out.flags & FUSE_WRITEBACK_CACHE) != 0);
 	atomic_store(&srv->initialized, true);
 	return (int)rp->len;
 }

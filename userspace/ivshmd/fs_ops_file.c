@@ -12,7 +12,7 @@ int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	struct fuse_open_in in;
 	struct fuse_open_out out;
 	struct fs_inode *ino;
-	int fd, r;
+	int fd, flags, r;
 
 	if (!fs_req_get(rq, &in, sizeof(in)))
 		return -EINVAL;
@@ -30,7 +30,11 @@ int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 		r = ino->type == S_IFLNK ? -ELOOP : -ENXIO;
 		goto out;
 	}
-	fd = fs_inode_reopen(srv, ino, fs_open_flags(in.flags));
+	flags = fs_open_flags(srv, in.flags);
+	fd = fs_inode_reopen(srv, ino, flags);
+	/* writeback made it O_RDWR, but the file is not readable: write-only then */
+	if (fd == -EACCES && (in.flags & O_ACCMODE) == O_WRONLY && (flags & O_ACCMODE) == O_RDWR)
+		fd = fs_inode_reopen(srv, ino, (flags & ~O_ACCMODE) | O_WRONLY);
 	if (fd < 0) {
 		r = fd;
 		goto out;

@@ -31,6 +31,11 @@ struct fs_config {
 	uint32_t timeout_ms;	/* entry/attribute cache timeout for the guest; 0 = none */
 	bool keep_cache;	/* OPEN/CREATE answer FOPEN_KEEP_CACHE: the guest keeps
 				 * a file's page cache across opens */
+	bool writeback;		/* grant FUSE_WRITEBACK_CACHE if the guest offers it:
+				 * the guest caches writes (and its own size/mtime)
+				 * until flush/close/fsync; files are then opened
+				 * O_RDWR and without O_APPEND (the guest reads
+				 * around partial pages and places appends itself) */
 	uint32_t max_inodes;	/* inode table cap (each holds an fd); 0 = 16384 */
 	uint32_t max_handles;	/* open file/dir handle cap; 0 = 4096 */
 	uint64_t max_file_size;	/* WRITE/truncate/fallocate beyond it: EFBIG; 0 = no cap */

@@ -217,11 +217,12 @@ const struct ivd_device_ops ivd_fsdev_ops = {
 };
 
 int ivd_fsdev_open(struct ivd_fsdev *fsd, const char *root, const char *tag, bool readonly,
-		   unsigned int nthreads, uint32_t timeout_ms, bool keep_cache)
+		   unsigned int nthreads, uint32_t timeout_ms, bool keep_cache, bool writeback)
 {
 	struct fs_config cfg = {
 		.root = root, .tag = tag, .readonly = readonly, .no_workers = true,
 		.max_write = FS_MAX_WRITE, .timeout_ms = timeout_ms, .keep_cache = keep_cache,
+		.writeback = writeback,
 	};
 	size_t tl = strlen(tag);
 	int err = 0;
