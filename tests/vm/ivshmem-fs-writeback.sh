@@ -1,8 +1,9 @@
 #!/bin/bash
 # ivshmd --writeback (FUSE_WRITEBACK_CACHE granted) with --cache always:
-# the server logs the mode; partial-page writes through write-only opens
-# (the guest reads the rest of the page through its handle, so the server
-# must have opened it read-write), O_APPEND writes (placed by the guest, so
+# a write to an open file reaches the host at close, not before;
+# partial-page writes through write-only opens (the guest reads the rest of
+# the page through its handle, so the server must have opened it
+# read-write), O_APPEND writes (placed by the guest, so
 # the server must not append on its own) and truncates reach the host
 # correctly once the file is closed or fsynced; then the random-operation
 # test (model after each step; the host's view of the closed files must
@@ -11,13 +12,32 @@
 # timeout: 240
 set -euo pipefail
 . tests/vm/tools/ivshmem-fs-lib.sh
-grep -q 'writes cached until flush (writeback)' "$IVSHMD_LOG" ||
-	{ echo "FAIL: the server does not say it grants the writeback cache"; exit 1; }
+# The server's log is readable here only when the test logs are under the
+# (shared) repository; elsewhere the behaviour below proves the mode.
+if [ -r "$IVSHMD_LOG" ]; then
+	grep -q 'writes cached until flush (writeback)' "$IVSHMD_LOG" ||
+		{ echo "FAIL: the server does not say it grants the writeback cache"; exit 1; }
+fi
 ivfs_workdir writeback
 python3 - "$WORK" "$HOSTWORK" <<'PY'
 import os, sys
 work, host = sys.argv[1:3]
 fails = 0
+# The writeback cache is in effect: a buffered write to a file still open
+# stays in the guest (it would be on the host at once if written through;
+# only close, fsync, memory pressure or the ~30 s dirty expiry flush it).
+p = os.path.join(work, "lag")
+fd = os.open(p, os.O_WRONLY | os.O_CREAT, 0o644)
+os.write(fd, b"L" * 4096)
+hsize = os.stat(os.path.join(host, "lag")).st_size
+os.close(fd)
+hafter = os.stat(os.path.join(host, "lag")).st_size
+if hsize != 0 or hafter != 4096:
+    print("FAIL: host size %d while open (want 0: cached), %d after close (want 4096)"
+          % (hsize, hafter))
+    fails += 1
+else:
+    print("ok: the host sees the write at close, not before")
 def check(name, want):
     global fails
     with open(os.path.join(work, name), "rb") as f:
