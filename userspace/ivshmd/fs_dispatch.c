@@ -150,6 +150,13 @@ static bool no_reply_opcode(uint32_t opcode)
 long fs_server_handle(struct fs_server *srv, const void *req, size_t req_len,
 		      const struct iovec *reply_iov, int reply_iovcnt)
 {
+	return fs_server_handle_tail(srv, req, req_len, NULL, 0, 0, reply_iov, reply_iovcnt);
+}
+
+long fs_server_handle_tail(struct fs_server *srv, const void *req, size_t req_len,
+			   const struct iovec *tail, int tailcnt, size_t tail_len,
+			   const struct iovec *reply_iov, int reply_iovcnt)
+{
 	struct fs_reply rp;
 	struct fs_req rq;
 	const struct fs_opdesc *op = NULL;
@@ -157,7 +164,7 @@ long fs_server_handle(struct fs_server *srv, const void *req, size_t req_len,
 
 	atomic_fetch_add(&srv->st_requests, 1);
 	fs_reply_init(&rp, reply_iov, reply_iovcnt);
-	r = fs_req_init(&rq, req, req_len);
+	r = fs_req_init_tail(&rq, req, req_len, tail, tailcnt, tail_len);
 	if (r == -EBADMSG) {
 		atomic_fetch_add(&srv->st_malformed, 1);
 		return -EBADMSG;

@@ -86,6 +86,19 @@ int fs_server_submit(struct fs_server *srv, const void *req, size_t req_len,
 long fs_server_handle(struct fs_server *srv, const void *req, size_t req_len,
 		      const struct iovec *reply_iov, int reply_iovcnt);
 
+/*
+ * The same for a request of which only the first req_len bytes were copied
+ * (header and arguments, all that is parsed) and whose remaining bytes are
+ * still in guest memory, described by tail/tailcnt (tail_len bytes): a
+ * WRITE's data, which pwritev() takes from there.  in.len may cover the
+ * tail; every other request must be wholly in the copy.  The guest may
+ * change the tail while it is written: that changes only the data it asked
+ * to write, never a length or offset (those come from the copy).
+ */
+long fs_server_handle_tail(struct fs_server *srv, const void *req, size_t req_len,
+			   const struct iovec *tail, int tailcnt, size_t tail_len,
+			   const struct iovec *reply_iov, int reply_iovcnt);
+
 /* Wait until every accepted request has completed. */
 void fs_server_drain(struct fs_server *srv);
 
