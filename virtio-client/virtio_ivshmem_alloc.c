@@ -8,6 +8,14 @@
  * The allocator's bookkeeping, including which guest page each bounce buffer
  * shadows, is kept in guest-private memory: nothing the host can write is
  * ever used to decide where the guest copies data.
+ *
+ * Most mappings are exactly one page (virtio_fs and the block layer map page
+ * by page; a 1 MiB FUSE request is 256 of them).  Freed page-sized blocks go
+ * to a small LIFO stack (up to VI_PCACHE_MAX) and page-sized requests take
+ * from it first: a push or pop under one lock instead of a bitmap search and
+ * two bitmap updates with atomics per page.  The stack is given back to the
+ * bitmap whenever an allocation fails and at teardown, so it never makes the
+ * window look fuller than it is.
  */
 #include <linux/genalloc.h>
 #include <linux/slab.h>
@@ -31,12 +39,17 @@ int vi_alloc_init(struct vi_dev *vi, size_t start)
 	    vi->win_size - start < VI_POOL_MIN)
 		return -EINVAL;
 
+	spin_lock_init(&vi->pcache_lock);
+	vi->pcache_n = 0;
 	vi->pool_start = start;
 	vi->pool_size = vi->win_size - start;
 	granules = vi->pool_size >> VI_GRANULE_SHIFT;
 	vi->orig = kvcalloc(granules, sizeof(*vi->orig), GFP_KERNEL);
-	if (!vi->orig)
-		return -ENOMEM;
+	vi->wlen = kvcalloc(granules, sizeof(*vi->wlen), GFP_KERNEL);
+	if (!vi->orig || !vi->wlen) {
+		ret = -ENOMEM;
+		goto err_orig;
+	}
 
 	vi->pool = gen_pool_create(VI_GRANULE_SHIFT, dev_to_node(&vi->pdev->dev));
 	if (!vi->pool) {
@@ -55,6 +68,8 @@ err_pool:
 err_orig:
 	kvfree(vi->orig);
 	vi->orig = NULL;
+	kvfree(vi->wlen);
+	vi->wlen = NULL;
 	return ret;
 }
 
@@ -65,10 +80,23 @@ err_orig:
  * Every ring and bounce buffer must have been freed (virtqueues deleted, no
  * mapping outstanding); leaks are reported, not fatal.
  */
+/* Give every cached page-sized block back to the bitmap. */
+static void vi_pcache_drain(struct vi_dev *vi)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vi->pcache_lock, flags);
+	while (vi->pcache_n)
+		gen_pool_free(vi->pool, (unsigned long)vi->win + vi->pcache[--vi->pcache_n],
+			      PAGE_SIZE);
+	spin_unlock_irqrestore(&vi->pcache_lock, flags);
+}
+
 void vi_alloc_destroy(struct vi_dev *vi)
 {
 	if (!vi->pool)
 		return;
+	vi_pcache_drain(vi);
 	if (gen_pool_avail(vi->pool) != gen_pool_size(vi->pool)) {
 		dev_err(&vi->pdev->dev, "%zu window bytes still allocated at teardown\n",
 			gen_pool_size(vi->pool) - gen_pool_avail(vi->pool));
@@ -79,6 +107,8 @@ void vi_alloc_destroy(struct vi_dev *vi)
 	vi->pool = NULL;
 	kvfree(vi->orig);
 	vi->orig = NULL;
+	kvfree(vi->wlen);
+	vi->wlen = NULL;
 }
 
 /**
@@ -95,12 +125,27 @@ void vi_alloc_destroy(struct vi_dev *vi)
 u64 vi_alloc(struct vi_dev *vi, size_t size, size_t align)
 {
 	struct genpool_data_align data;
-	unsigned long addr;
+	unsigned long addr, flags;
+	u64 off = 0;
 
 	if (!size || size > vi->pool_size)
 		return 0;
+	if (size == PAGE_SIZE && align <= VI_GRANULE) {
+		spin_lock_irqsave(&vi->pcache_lock, flags);
+		if (vi->pcache_n)
+			off = vi->pcache[--vi->pcache_n];
+		spin_unlock_irqrestore(&vi->pcache_lock, flags);
+		if (off) {
+			atomic64_add(size, &vi->stat_bytes_used);
+			return off;
+		}
+	}
 	data.align = max_t(size_t, align, VI_GRANULE);
 	addr = gen_pool_alloc_algo(vi->pool, size, gen_pool_first_fit_align, &data);
+	if (!addr && READ_ONCE(vi->pcache_n)) {
+		vi_pcache_drain(vi);
+		addr = gen_pool_alloc_algo(vi->pool, size, gen_pool_first_fit_align, &data);
+	}
 	if (!addr) {
 		atomic64_inc(&vi->stat_alloc_fail);
 		return 0;
@@ -117,13 +162,25 @@ u64 vi_alloc(struct vi_dev *vi, size_t size, size_t align)
  */
 void vi_free(struct vi_dev *vi, u64 off, size_t size)
 {
+	unsigned long flags;
+	bool cached = false;
+
 	if (!vi_pool_range_ok(vi, off, size)) {
 		dev_err_ratelimited(&vi->pdev->dev, "free of bad window range %#llx+%zu\n",
 				    off, size);
 		return;
 	}
-	gen_pool_free(vi->pool, (unsigned long)vi->win + off, size);
 	atomic64_sub(size, &vi->stat_bytes_used);
+	if (size == PAGE_SIZE) {
+		spin_lock_irqsave(&vi->pcache_lock, flags);
+		if (vi->pcache_n < VI_PCACHE_MAX) {
+			vi->pcache[vi->pcache_n++] = off;
+			cached = true;
+		}
+		spin_unlock_irqrestore(&vi->pcache_lock, flags);
+	}
+	if (!cached)
+		gen_pool_free(vi->pool, (unsigned long)vi->win + off, size);
 }
 
 /**
@@ -152,13 +209,28 @@ static size_t vi_granule(struct vi_dev *vi, u64 off)
  * @off: window offset of the block (granule aligned)
  * @size: block size
  * @phys: guest physical address of the first byte it shadows
+ * @wlen: initial ledger state of its granules (0, or VI_WLEN_PENDING)
  */
-void vi_track(struct vi_dev *vi, u64 off, size_t size, phys_addr_t phys)
+void vi_track(struct vi_dev *vi, u64 off, size_t size, phys_addr_t phys, u32 wlen)
 {
 	size_t g = vi_granule(vi, off), n = DIV_ROUND_UP(size, VI_GRANULE), i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		vi->orig[g + i] = phys + ((phys_addr_t)i << VI_GRANULE_SHIFT);
+		WRITE_ONCE(vi->wlen[g + i], wlen);
+	}
+}
+
+/**
+ * vi_tracked_wlen() - ledger state of the granule holding window offset @off
+ * @vi: the device
+ * @off: a window offset inside a live bounce block
+ *
+ * Return: 0 (filled at map time), VI_WLEN_PENDING or VI_WLEN_VALID | bytes.
+ */
+u32 vi_tracked_wlen(struct vi_dev *vi, u64 off)
+{
+	return READ_ONCE(vi->wlen[vi_granule(vi, off)]);
 }
 
 /**
@@ -187,6 +259,8 @@ void vi_untrack(struct vi_dev *vi, u64 off, size_t size)
 {
 	size_t g = vi_granule(vi, off), n = DIV_ROUND_UP(size, VI_GRANULE), i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		vi->orig[g + i] = 0;
+		WRITE_ONCE(vi->wlen[g + i], 0);
+	}
 }

@@ -23,12 +23,22 @@
 #define VI_GRANULE		(1u << VI_GRANULE_SHIFT)
 /* Smallest guest-managed area worth binding to (rings + some bounce space). */
 #define VI_POOL_MIN		(256u << 10)
+/* Freed page-sized bounce blocks kept for reuse (4 MiB of window). */
+#define VI_PCACHE_MAX		1024u
 /* Largest single bounce mapping (virtio_blk's segment size limit follows it). */
 #define VI_MAX_MAP		(256u << 10)
 /* Ring size cap: bounds both ring memory and outstanding bounce buffers. */
 #define VI_MAX_QUEUE_SIZE	1024u
 /* Largest descriptor chain the dead-server stub follows. */
 #define VI_STUB_MAX_CHAIN	1024u
+/*
+ * vi_dev.wlen[] per granule of a device-writable block mapped without the
+ * fill (virtio_ivshmem_ledger.c): PENDING until the device's used length is
+ * seen, then VALID | bytes written (recorded in the block's first granule).
+ */
+#define VI_WLEN_PENDING		(1u << 31)
+#define VI_WLEN_VALID		(1u << 30)
+#define VI_WLEN_BYTES		(VI_WLEN_VALID - 1)
 
 /* Why the driver stopped talking to the server (sysfs "dead_reason"). */
 enum vi_dead_reason {
@@ -79,12 +89,17 @@ struct vi_dev {
 	u16 num_queues;			/* validated header value */
 	u16 config_size;		/* validated header value */
 	size_t max_map;			/* largest bounce mapping */
+	bool lazy_fill;			/* virtio-fs: no map-time fill (ledger) */
 
 	/* window allocator (virtio_ivshmem_alloc.c) */
 	struct gen_pool *pool;
 	phys_addr_t *orig;		/* per granule: guest memory it shadows */
+	u32 *wlen;			/* per granule: VI_WLEN_* (ledger) */
 	size_t pool_start;
 	size_t pool_size;
+	spinlock_t pcache_lock;		/* page-sized free blocks (vi_alloc()) */
+	unsigned int pcache_n;
+	u64 pcache[VI_PCACHE_MAX];
 
 	/* register handshake (virtio_ivshmem_config.c) */
 	struct mutex hs_lock;
@@ -115,6 +130,8 @@ struct vi_dev {
 	atomic64_t stat_bytes_used;
 	atomic64_t stat_kicks;
 	atomic64_t stat_stub_failed;
+	atomic64_t stat_unfilled;	/* device-writable maps without the fill */
+	atomic64_t stat_unreported;	/* ... the device reported nothing for */
 };
 
 static inline struct vi_dev *to_vi(struct virtio_device *vdev)
@@ -128,12 +145,17 @@ void vi_alloc_destroy(struct vi_dev *vi);
 u64 vi_alloc(struct vi_dev *vi, size_t size, size_t align);
 void vi_free(struct vi_dev *vi, u64 off, size_t size);
 bool vi_pool_range_ok(struct vi_dev *vi, u64 off, size_t size);
-void vi_track(struct vi_dev *vi, u64 off, size_t size, phys_addr_t phys);
+void vi_track(struct vi_dev *vi, u64 off, size_t size, phys_addr_t phys, u32 wlen);
 phys_addr_t vi_tracked_phys(struct vi_dev *vi, u64 off);
+u32 vi_tracked_wlen(struct vi_dev *vi, u64 off);
 void vi_untrack(struct vi_dev *vi, u64 off, size_t size);
 
 /* virtio_ivshmem_dma.c */
 extern const struct dma_map_ops vi_dma_ops;
+extern bool vi_skip_fill;
+
+/* virtio_ivshmem_ledger.c */
+void vi_ledger_chain(struct vi_dev *vi, const struct vring *vr, u16 num, u32 head, u32 len);
 
 /* virtio_ivshmem_config.c */
 extern const struct virtio_config_ops vi_config_ops;
@@ -153,6 +175,7 @@ void vi_del_vqs(struct virtio_device *vdev);
 void vi_synchronize_cbs(struct virtio_device *vdev);
 void vi_stub_work(struct work_struct *work);
 void vi_track_all(struct vi_dev *vi);
+void vi_track_sync(struct vi_dev *vi);
 bool vi_io_outstanding(struct vi_dev *vi);
 
 /* virtio_ivshmem_sysfs.c */

@@ -25,14 +25,27 @@
  * -1, i.e. EPERM.  (The bulk stays a plain memset: under TCG it is much
  * cheaper than a 32-bit pattern fill, which x86 does with rep stosl.)
  *
+ * virtio-fs (vi_dev.lazy_fill, module parameter skip_fill) skips the fill:
+ * its device-writable blocks get back exactly the bytes the device reported
+ * in the used ring, and the fill only if it reported none for the block
+ * (virtio_ivshmem_ledger.c), so stale window bytes still never reach the
+ * guest.
+ *
  * Each map and unmap also lets the dead-server stub account the ring
- * entries published since the previous one (vi_track_all()).
+ * entries published since the previous one (vi_track_all()); the unmap does
+ * it first, so the ledger has seen the used entry of the chain it unmaps.
  */
 #include <linux/dma-map-ops.h>
 #include <linux/highmem.h>
 #include <linux/pci.h>
 
 #include "virtio_ivshmem_dev.h"
+
+bool vi_skip_fill = true;
+module_param_named(skip_fill, vi_skip_fill, bool, 0644);
+MODULE_PARM_DESC(skip_fill,
+		 "virtio-fs: no fill of device-writable buffers at map time, copy back "
+		 "only the used length (default on)");
 
 static struct vi_dev *vi_from_dma_dev(struct device *dev)
 {
@@ -73,6 +86,27 @@ static void vi_fill_failed(void *dst, size_t size)
 		memset(dst + sizeof(head), 0xff, size - sizeof(head));
 }
 
+/* The same fill written into guest memory (a block the device never wrote). */
+static void vi_fill_guest(phys_addr_t phys, size_t size)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		struct page *page = pfn_to_page(PHYS_PFN(phys));
+		size_t in_page = offset_in_page(phys);
+		size_t n = min_t(size_t, size - done, PAGE_SIZE - in_page);
+		char *va = kmap_local_page(page);
+
+		if (!done)
+			vi_fill_failed(va + in_page, n);
+		else
+			memset(va + in_page, 0xff, n);
+		kunmap_local(va);
+		phys += n;
+		done += n;
+	}
+}
+
 static bool vi_to_device(enum dma_data_direction dir)
 {
 	return dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
@@ -97,6 +131,7 @@ static bool vi_from_device(enum dma_data_direction dir)
 static dma_addr_t vi_map_phys(struct vi_dev *vi, phys_addr_t phys, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
+	bool lazy;
 	u64 off;
 
 	if (!size || size > vi->max_map)
@@ -104,9 +139,12 @@ static dma_addr_t vi_map_phys(struct vi_dev *vi, phys_addr_t phys, size_t size,
 	off = vi_alloc(vi, size, 0);
 	if (!off)
 		return DMA_MAPPING_ERROR;
-	vi_track(vi, off, size, phys);
+	lazy = dir == DMA_FROM_DEVICE && vi->lazy_fill && READ_ONCE(vi_skip_fill);
+	vi_track(vi, off, size, phys, lazy ? VI_WLEN_PENDING : 0);
 	if (vi_to_device(dir) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		vi_bounce_copy(vi, phys, off, size, true);
+	else if (lazy)
+		atomic64_inc(&vi->stat_unfilled);
 	else if (dir == DMA_FROM_DEVICE)
 		vi_fill_failed(vi->win + off, size);
 	atomic64_inc(&vi->stat_maps);
@@ -133,19 +171,47 @@ static phys_addr_t vi_lookup(struct vi_dev *vi, dma_addr_t addr, size_t size)
 	return phys;
 }
 
+/*
+ * Device-to-guest copy of a live block: everything for a block filled at map
+ * time; for one mapped without the fill, the bytes the device reported (the
+ * ledger), or the fill if it reported none.
+ */
+static void vi_copy_back(struct vi_dev *vi, phys_addr_t phys, dma_addr_t addr, size_t size)
+{
+	u32 rec = vi_tracked_wlen(vi, addr);
+
+	if (!rec) {
+		vi_bounce_copy(vi, phys, addr, size, false);
+		return;
+	}
+	if (rec == VI_WLEN_PENDING) {
+		/* another CPU may be recording it right now, or nobody has yet */
+		vi_track_sync(vi);
+		rec = vi_tracked_wlen(vi, addr);
+	}
+	if (rec & VI_WLEN_VALID) {
+		vi_bounce_copy(vi, phys, addr, min_t(size_t, rec & VI_WLEN_BYTES, size), false);
+	} else {
+		atomic64_inc(&vi->stat_unreported);
+		vi_fill_guest(phys, size);
+	}
+}
+
 static void vi_dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
 	struct vi_dev *vi = vi_from_dma_dev(dev);
-	phys_addr_t phys = vi_lookup(vi, addr, size);
+	phys_addr_t phys;
 
+	/* see the used entry of this chain before deciding what to copy */
+	vi_track_all(vi);
+	phys = vi_lookup(vi, addr, size);
 	if (!phys)
 		return;
 	if (vi_from_device(dir) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		vi_bounce_copy(vi, phys, addr, size, false);
+		vi_copy_back(vi, phys, addr, size);
 	vi_untrack(vi, addr, size);
 	vi_free(vi, addr, size);
-	vi_track_all(vi);
 }
 
 static int vi_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
@@ -191,7 +257,7 @@ static void vi_dma_sync_for_cpu(struct device *dev, dma_addr_t addr, size_t size
 		return;
 	phys = vi_lookup(vi, addr, size);
 	if (phys)
-		vi_bounce_copy(vi, phys, addr, size, false);
+		vi_copy_back(vi, phys, addr, size);
 }
 
 static void vi_dma_sync_for_device(struct device *dev, dma_addr_t addr, size_t size,

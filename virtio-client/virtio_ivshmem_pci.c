@@ -13,6 +13,7 @@
 #include <linux/io.h>
 #include <linux/dma-map-ops.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
 #include <linux/slab.h>
 
 #include "virtio_ivshmem_dev.h"
@@ -166,6 +167,8 @@ static int vi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_free;
 	vi->max_map = rounddown(min_t(size_t, VI_MAX_MAP, vi->pool_size / 8), PAGE_SIZE);
+	/* fs replies are written from the first writable byte: the ledger applies */
+	vi->lazy_fill = vi->vdev.id.device == VIRTIO_ID_FS;
 
 	pci_set_master(pdev);	/* MSI-X messages are bus-master writes */
 	pci_set_drvdata(pdev, vi);

@@ -38,6 +38,8 @@ VI_ATTR(map_failures, "%lld", (long long)atomic64_read(&vi->stat_alloc_fail));
 VI_ATTR(kicks, "%lld", (long long)atomic64_read(&vi->stat_kicks));
 VI_ATTR(stub_failed_requests, "%lld", (long long)atomic64_read(&vi->stat_stub_failed));
 VI_ATTR(state, "%s", vi_dead_name(READ_ONCE(vi->dead)));
+VI_ATTR(unfilled_maps, "%lld", (long long)atomic64_read(&vi->stat_unfilled));
+VI_ATTR(unreported_blocks, "%lld", (long long)atomic64_read(&vi->stat_unreported));
 
 static struct attribute *vi_attrs[] = {
 	&dev_attr_virtio_device.attr,
@@ -54,6 +56,8 @@ static struct attribute *vi_attrs[] = {
 	&dev_attr_kicks.attr,
 	&dev_attr_stub_failed_requests.attr,
 	&dev_attr_state.attr,
+	&dev_attr_unfilled_maps.attr,
+	&dev_attr_unreported_blocks.attr,
 	NULL,
 };
 

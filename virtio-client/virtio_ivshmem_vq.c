@@ -54,9 +54,14 @@ static void vi_track_locked(struct vi_vq *vvq)
 	if ((u16)(idx - vvq->seen_used) > vvq->num)
 		return;
 	for (; vvq->seen_used != idx; vvq->seen_used++) {
-		id = virtio32_to_cpu(vdev, READ_ONCE(vr->used->ring[vvq->seen_used & mask].id));
+		const struct vring_used_elem *e = &vr->used->ring[vvq->seen_used & mask];
+
+		id = virtio32_to_cpu(vdev, READ_ONCE(e->id));
 		if (id < vvq->num && vvq->pending[id] > 0)
 			vvq->pending[id]--;
+		/* what the device wrote, for the unmap's copy back */
+		vi_ledger_chain(to_vi(vdev), vr, vvq->num, id,
+				virtio32_to_cpu(vdev, READ_ONCE(e->len)));
 	}
 }
 
@@ -118,6 +123,32 @@ void vi_track_all(struct vi_dev *vi)
 	for (i = 0; i < vi->nvqs; i++)
 		if (vi->vqs[i].vq)
 			vi_track_vq(&vi->vqs[i]);
+}
+
+/**
+ * vi_track_sync() - account every queue under its lock, dead server or not
+ * @vi: the device
+ *
+ * The slow path of the ledger (virtio_ivshmem_dma.c): an unmap that finds no
+ * record for its block takes each queue's lock, so a record another CPU is
+ * writing is complete, and a used entry nobody has looked at yet is seen.
+ */
+void vi_track_sync(struct vi_dev *vi)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (!READ_ONCE(vi->vqs_ready))
+		return;
+	for (i = 0; i < vi->nvqs; i++) {
+		struct vi_vq *vvq = &vi->vqs[i];
+
+		if (!vvq->vq)
+			continue;
+		spin_lock_irqsave(&vvq->track_lock, flags);
+		vi_track_locked(vvq);
+		spin_unlock_irqrestore(&vvq->track_lock, flags);
+	}
 }
 
 /**

@@ -5,7 +5,10 @@
  * Input: a sequence of records [u16 len][u16 reply_cap][u8 flags][len bytes],
  * each sent as one request with a reply buffer of reply_cap bytes (its own
  * allocation, so ASan sees any write past it). flags bit 0: fix in.len to
- * the record's length (so the fuzzer reaches the handlers more often).
+ * the record's length (so the fuzzer reaches the handlers more often);
+ * bit 1: only the first 80 bytes (a WRITE's header + write_in) are the
+ * copy, the rest goes in as a tail of two separately allocated pieces, as
+ * ivshmd's glue passes a WRITE's data (fs_server_handle_tail()).
  * Every input runs on a fresh server over an emptied root after an INIT,
  * so nodeids (2, 3, ...) and fhs (1, 2, ...) are deterministic.
  * After each input: nothing may exist outside the root but the sentinel,
@@ -144,7 +147,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		riov[0].iov_len = cap / 3;
 		riov[1].iov_base = rep + cap / 3;
 		riov[1].iov_len = cap - cap / 3;
-		r = fs_server_handle(srv, req, len, riov, 2);
+		if ((flags & 2) && len > 80) {
+			/* the tail in two exact allocations: ASan sees overreads */
+			size_t t = len - 80, a = t / 2;
+			unsigned char *t0 = malloc(a ? a : 1), *t1 = malloc(t - a ? t - a : 1);
+			struct iovec tiov[2] = { { t0, a }, { t1, t - a } };
+
+			if (!t0 || !t1)
+				abort();
+			memcpy(t0, req + 80, a);
+			memcpy(t1, req + 80 + a, t - a);
+			r = fs_server_handle_tail(srv, req, 80, tiov, 2, t, riov, 2);
+			free(t0);
+			free(t1);
+		} else {
+			r = fs_server_handle(srv, req, len, riov, 2);
+		}
 		if (r > (long)cap)
 			abort();
 		if (r >= (long)sizeof(struct fuse_out_header)) {

@@ -1,6 +1,7 @@
 #!/bin/bash
 # ivshmd's --fs command line: exactly one of --blk/--fs, --tag required with
-# --fs (1..36 bytes), --tag/--cache/--cache-ms only with --fs, --cache takes
+# --fs (1..36 bytes), --tag/--cache/--cache-ms/--writeback only with --fs
+# (--writeback not with --readonly), --cache takes
 # none|auto|always and --cache-ms 0..86400000, a missing directory is a
 # runtime error (1), not a crash; --help documents the fs options; a valid
 # --fs instance listens, logs the cache policy in effect (auto by default,
@@ -37,11 +38,13 @@ expect 2 'cache-ms' --socket "$t/s" --fs "$t/dir" --tag x --cache-ms 86400001
 expect 2 'none, auto or always' --socket "$t/s" --fs "$t/dir" --tag x --cache sometimes
 expect 2 'go with --fs' --socket "$t/s" --blk "$t/disk" --cache none
 expect 2 'go with --fs' --socket "$t/s" --blk "$t/disk" --cache-ms 0
+expect 2 'go with --fs' --socket "$t/s" --blk "$t/disk" --writeback
+expect 2 'writeback makes no sense' --socket "$t/s" --fs "$t/dir" --tag x --writeback --readonly
 expect 2 'one of --blk/--fs' --socket "$t/s"
 expect 1 'cannot export' --socket "$t/s" --fs "$t/missing" --tag x
 expect 1 'cannot export' --socket "$t/s" --fs "$t/disk" --tag x
 expect 0 '--fs DIR.*--tag NAME' --help
-for o in --cache-ms '--cache MODE' 'always:'; do
+for o in --cache-ms '--cache MODE' 'always:' --writeback; do
 	"$bin" --help | grep -q -- "$o" || { echo "FAIL: --help lacks $o"; fails=$((fails + 1)); }
 done
 # The cache policy in effect is logged at startup.
@@ -64,6 +67,8 @@ cache_line 'guest cache: names/attributes 0 ms, page cache dropped' --cache none
 cache_line 'guest cache: names/attributes 86400000 ms, page cache kept' --cache always
 cache_line 'guest cache: names/attributes 250 ms, page cache kept' --cache always --cache-ms 250
 cache_line 'guest cache: names/attributes 250 ms, page cache dropped' --cache-ms 250 --cache none
+cache_line 'page cache dropped at open, writes through' --cache auto
+cache_line 'page cache kept across opens, writes cached until flush' --cache always --writeback
 # A valid instance starts, listens and exits 0 on SIGTERM.
 "$bin" --socket "$t/sock" --fs "$t/dir" --tag share --readonly 2> "$t/log" &
 pid=$!

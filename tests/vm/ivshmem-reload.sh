@@ -1,6 +1,7 @@
 #!/bin/bash
 # With I/O stopped, virtio-ivshmem unloads and reloads (twice) and the disk
-# comes back with its data.  A second ivshmem device without a virtio-ivshmem
+# comes back with its data; once idle again after I/O, the window holds no
+# more than before it (pool_used_bytes), and unloading leaks nothing.  A second ivshmem device without a virtio-ivshmem
 # header (ivshmem-plain) is left alone, with an info line.
 # vm-run: --mem 1024 --ivshmd-vectors 4 --ivshmd-disk 256M --qemu-arg -object --qemu-arg memory-backend-ram,id=plainmem,size=1M,share=on --qemu-arg -device --qemu-arg ivshmem-plain,memdev=plainmem
 # timeout: 120
@@ -20,8 +21,27 @@ echo "ivshmem functions: $n_ivshmem, bound to virtio-ivshmem: $n_bound"
 dmesg | grep -q 'no virtio-ivshmem v1 header in BAR2' ||
 	{ echo "FAIL: no info line for the foreign ivshmem device"; exit 1; }
 
+# Every bounce block of that I/O is back: freed page-sized blocks wait on the
+# allocator's page stack but do not count as used, and rmmod gives them back
+# to the bitmap (no "still allocated at teardown").
+st=$(ls -d /sys/bus/pci/devices/*/virtio_ivshmem | head -n1)
+idle=$(cat "$st/pool_used_bytes")
+dd if="$dev" of=/dev/null bs=1M count=16 iflag=direct status=none
+dd if=/tmp/reload-pattern of="$dev" bs=256K seek=200 oflag=direct status=none
+udevadm settle 2>/dev/null || true	# udev's own reads after the writes
+for _ in $(seq 50); do		# (quiescence, not a time limit)
+	[ "$(cat "$st/pool_used_bytes")" -le "$idle" ] && break
+	sleep 0.2
+done
+[ "$(cat "$st/pool_used_bytes")" -le "$idle" ] ||
+	{ echo "FAIL: pool_used_bytes $idle before I/O, $(cat "$st/pool_used_bytes") after"; exit 1; }
+echo "window bytes in use when idle: $idle before I/O, $(cat "$st/pool_used_bytes") after"
+
 for round in 1 2; do
 	rmmod virtio_ivshmem
+	if dmesg | grep -q 'still allocated at teardown'; then
+		echo "FAIL: window bytes leaked at unload"; dmesg | grep 'still allocated'; exit 1
+	fi
 	[ ! -e "$dev" ] || { echo "FAIL: $dev still there after rmmod"; exit 1; }
 	insmod virtio-client/virtio-ivshmem.ko
 	ivshmem_wait_disk

@@ -28,9 +28,15 @@ static int op_init(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp
 	 * 6.1 guest asks GETXATTR "security.capability" before every write,
 	 * a second round trip per write.
 	 */
+	/*
+	 * WRITEBACK_CACHE only when configured (--writeback): the guest then
+	 * keeps written data, size and mtime in its cache until it flushes
+	 * (close, fsync, memory pressure), so the host's view of DIR lags.
+	 */
 	const uint32_t want = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |
 			      FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES |
-			      FUSE_ASYNC_DIO | FUSE_HANDLE_KILLPRIV_V2;
+			      FUSE_ASYNC_DIO | FUSE_HANDLE_KILLPRIV_V2 |
+			      (srv->cfg.writeback ? FUSE_WRITEBACK_CACHE : 0);
 	struct fuse_init_in in;
 	struct fuse_init_out out;
 	long page = sysconf(_SC_PAGESIZE);
@@ -59,6 +65,7 @@ static int op_init(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp
 	if (r)
 		return r;
 	srv->proto_minor = out.minor;
+	atomic_store(&srv->writeback, (out.flags & FUSE_WRITEBACK_CACHE) != 0);
 	atomic_store(&srv->initialized, true);
 	return (int)rp->len;
 }
@@ -143,6 +150,13 @@ static bool no_reply_opcode(uint32_t opcode)
 long fs_server_handle(struct fs_server *srv, const void *req, size_t req_len,
 		      const struct iovec *reply_iov, int reply_iovcnt)
 {
+	return fs_server_handle_tail(srv, req, req_len, NULL, 0, 0, reply_iov, reply_iovcnt);
+}
+
+long fs_server_handle_tail(struct fs_server *srv, const void *req, size_t req_len,
+			   const struct iovec *tail, int tailcnt, size_t tail_len,
+			   const struct iovec *reply_iov, int reply_iovcnt)
+{
 	struct fs_reply rp;
 	struct fs_req rq;
 	const struct fs_opdesc *op = NULL;
@@ -150,7 +164,7 @@ long fs_server_handle(struct fs_server *srv, const void *req, size_t req_len,
 
 	atomic_fetch_add(&srv->st_requests, 1);
 	fs_reply_init(&rp, reply_iov, reply_iovcnt);
-	r = fs_req_init(&rq, req, req_len);
+	r = fs_req_init_tail(&rq, req, req_len, tail, tailcnt, tail_len);
 	if (r == -EBADMSG) {
 		atomic_fetch_add(&srv->st_malformed, 1);
 		return -EBADMSG;

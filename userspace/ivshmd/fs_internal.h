@@ -84,6 +84,7 @@ struct fs_server {
 	bool as_root;		/* euid 0: create as the guest caller (fsuid) */
 	atomic_bool initialized;
 	uint32_t proto_minor;
+	atomic_bool writeback;	/* FUSE_WRITEBACK_CACHE granted at INIT */
 
 	/* statistics */
 	atomic_uint_fast64_t st_requests;
@@ -134,7 +135,7 @@ int fs_lookup_entry(struct fs_server *srv, struct fs_inode *parent, const char *
 void fs_fill_attr(const struct stat *st, struct fuse_attr *attr);
 void fs_fill_entry_times(struct fs_server *srv, struct fuse_entry_out *out);
 /* Open flags a guest may pass through to the host. */
-int fs_open_flags(uint32_t flags);
+int fs_open_flags(struct fs_server *srv, uint32_t flags);
 /* 0 if [off, off+len) is a valid file range within cfg.max_file_size. */
 int fs_check_file_end(struct fs_server *srv, uint64_t off, uint64_t len);
 /*

@@ -12,7 +12,7 @@ int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	struct fuse_open_in in;
 	struct fuse_open_out out;
 	struct fs_inode *ino;
-	int fd, r;
+	int fd, flags, r;
 
 	if (!fs_req_get(rq, &in, sizeof(in)))
 		return -EINVAL;
@@ -30,7 +30,11 @@ int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 		r = ino->type == S_IFLNK ? -ELOOP : -ENXIO;
 		goto out;
 	}
-	fd = fs_inode_reopen(srv, ino, fs_open_flags(in.flags));
+	flags = fs_open_flags(srv, in.flags);
+	fd = fs_inode_reopen(srv, ino, flags);
+	/* writeback made it O_RDWR, but the file is not readable: write-only then */
+	if (fd == -EACCES && (in.flags & O_ACCMODE) == O_WRONLY && (flags & O_ACCMODE) == O_RDWR)
+		fd = fs_inode_reopen(srv, ino, (flags & ~O_ACCMODE) | O_WRONLY);
 	if (fd < 0) {
 		r = fd;
 		goto out;
@@ -65,6 +69,8 @@ out:
 
 /* one per reply descriptor: the guest maps a READ reply page by page */
 #define READ_IOV_MAX FS_MAX_REPLY_IOV
+/* one per request descriptor of a WRITE's data left in guest memory */
+#define WRITE_IOV_MAX FS_MAX_REPLY_IOV
 
 int fs_op_read(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
@@ -104,21 +110,26 @@ int fs_op_read(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 
 int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
+	struct iovec tail[WRITE_IOV_MAX];
 	struct fuse_write_in in;
 	struct fuse_write_out out;
 	struct fs_handle *h;
 	const void *data;
+	int tailcnt = 0;
 	ssize_t n;
 	int r;
 
 	if (!fs_req_get(rq, &in, sizeof(in)))
 		return -EINVAL;
-	/* size is guest-written: the data must really be there */
-	data = fs_req_bytes(rq, in.size);
-	if (!data)
-		return -EINVAL;
 	if (in.size > srv->cfg.max_write)
 		return -EINVAL;
+	/* size is guest-written: the data must really be there, copied or not */
+	data = fs_req_bytes(rq, in.size);
+	if (!data && in.size) {
+		tailcnt = fs_req_tail(rq, in.size, tail, WRITE_IOV_MAX);
+		if (tailcnt <= 0)
+			return -EINVAL;
+	}
 	if (srv->cfg.readonly)
 		return -EROFS;
 	r = fs_check_file_end(srv, in.offset, in.size);
@@ -130,7 +141,12 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	r = 0;
 	if (in.write_flags & FUSE_WRITE_KILL_SUIDGID)
 		r = fs_kill_suidgid(srv, h->inode, h->fd, rq->in.gid);
-	n = r ? -1 : pwrite(h->fd, data, in.size, (off_t)in.offset);
+	if (r)
+		n = -1;
+	else if (tailcnt)	/* straight from guest memory: data only, never parsed */
+		n = pwritev(h->fd, tail, tailcnt, (off_t)in.offset);
+	else
+		n = pwrite(h->fd, data, in.size, (off_t)in.offset);
 	if (n < 0 && !r)
 		r = -errno;
 	fs_handle_put(srv, h);

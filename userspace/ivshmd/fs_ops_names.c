@@ -390,10 +390,23 @@ int fs_op_rename2(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	return do_rename(srv, rq, in.newdir, in.flags);
 }
 
-/* Open flags the guest may pass through to the host. */
-int fs_open_flags(uint32_t flags)
+/*
+ * Open flags the guest may pass through to the host.  With the writeback
+ * cache granted, the guest reads the rest of a page it writes partially,
+ * through whatever handle it has, and computes append offsets itself: a
+ * write-only open becomes read-write and O_APPEND is dropped (a host
+ * O_APPEND would make pwrite ignore the guest's offset).
+ */
+int fs_open_flags(struct fs_server *srv, uint32_t flags)
 {
-	return (int)(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC | O_NOATIME));
+	int f = (int)(flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC | O_NOATIME));
+
+	if (atomic_load(&srv->writeback)) {
+		f &= ~O_APPEND;
+		if ((f & O_ACCMODE) == O_WRONLY)
+			f = (f & ~O_ACCMODE) | O_RDWR;
+	}
+	return f;
 }
 
 int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
@@ -420,7 +433,8 @@ int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	 * O_NONBLOCK: an existing FIFO under this name cannot block a worker.
 	 */
 	creds_enter(srv, rq, &c);
-	fd = openat(dir->fd, name, fs_open_flags(in.flags) | (int)(in.flags & (O_EXCL | O_TRUNC)) |
+	fd = openat(dir->fd, name,
+		    fs_open_flags(srv, in.flags) | (int)(in.flags & (O_EXCL | O_TRUNC)) |
 		    O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, in.mode & 07777);
 	r = fd < 0 ? -errno : 0;
 	creds_leave(&c);
@@ -443,7 +457,8 @@ int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 			goto out_fd;
 		}
 	}
-	if (!(in.flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fs_open_flags(in.flags) & ~O_ACCMODE)) {
+	if (!(in.flags & O_NONBLOCK) &&
+	    fcntl(fd, F_SETFL, fs_open_flags(srv, in.flags) & ~O_ACCMODE)) {
 		r = -errno;
 		goto out_fd;
 	}

@@ -27,6 +27,57 @@ int fs_req_init(struct fs_req *rq, const void *buf, size_t len)
 	return 0;
 }
 
+int fs_req_init_tail(struct fs_req *rq, const void *buf, size_t len, const struct iovec *tail,
+		     int tailcnt, size_t tail_len)
+{
+	size_t in_len;
+	int r;
+
+	if (!tail || tailcnt <= 0 || !tail_len)
+		return fs_req_init(rq, buf, len);
+	r = fs_req_init(rq, buf, len);
+	/* only "in.len claims more than we copied" can be answered by the tail */
+	if (r != -EPROTO || len < sizeof(rq->in))
+		return r;
+	in_len = rq->in.len;
+	if (in_len < sizeof(rq->in) || in_len > len + tail_len)
+		return -EPROTO;
+	rq->p = (const unsigned char *)buf + sizeof(rq->in);
+	rq->left = len - sizeof(rq->in);
+	rq->tail = tail;
+	rq->tailcnt = tailcnt;
+	rq->tail_left = in_len - len;
+	return 0;
+}
+
+int fs_req_tail(struct fs_req *rq, size_t n, struct iovec *out, int max)
+{
+	size_t want = n;
+	int i, cnt = 0;
+
+	if (rq->left || !rq->tail || n > rq->tail_left)
+		return -EINVAL;
+	for (i = 0; i < rq->tailcnt && want; i++) {
+		size_t l = rq->tail[i].iov_len;
+
+		if (l > want)
+			l = want;
+		if (!l)
+			continue;
+		if (cnt == max)
+			return -EINVAL;
+		out[cnt].iov_base = rq->tail[i].iov_base;
+		out[cnt].iov_len = l;
+		cnt++;
+		want -= l;
+	}
+	if (want)
+		return -EINVAL;
+	rq->tail_left -= n;
+	rq->tail = NULL;	/* consumed: one data argument per request */
+	return cnt;
+}
+
 const void *fs_req_bytes(struct fs_req *rq, size_t n)
 {
 	const void *p = rq->p;

@@ -19,11 +19,24 @@ struct fs_req {
 	struct fuse_in_header in;	/* copied header */
 	const unsigned char *p;		/* next unread argument byte */
 	size_t left;			/* argument bytes left (within in.len) */
+	/* request bytes still in guest memory after the copied ones (a WRITE's
+	 * data, never parsed): fs_req_tail() */
+	const struct iovec *tail;
+	int tailcnt;
+	size_t tail_left;		/* of them, bytes within in.len */
 };
 
 /* Parse the header; 0, or -EBADMSG if no unique id can be read, or -EPROTO
  * (unique valid, reply with an error) if in.len disagrees with req_len. */
 int fs_req_init(struct fs_req *rq, const void *buf, size_t len);
+/* The same for a request whose first len bytes were copied to buf and whose
+ * remaining tail_len bytes are described by tail (guest memory): in.len may
+ * cover them, but only fs_req_tail() reaches them. */
+int fs_req_init_tail(struct fs_req *rq, const void *buf, size_t len, const struct iovec *tail,
+		     int tailcnt, size_t tail_len);
+/* Describe the next n request bytes as at most max iovecs when every copied
+ * argument byte is consumed and they lie in the tail; the count, or -EINVAL. */
+int fs_req_tail(struct fs_req *rq, size_t n, struct iovec *out, int max);
 
 /* Copy exactly n bytes into dst; false (nothing consumed) if fewer are left. */
 bool fs_req_get(struct fs_req *rq, void *dst, size_t n);

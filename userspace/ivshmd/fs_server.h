@@ -31,6 +31,11 @@ struct fs_config {
 	uint32_t timeout_ms;	/* entry/attribute cache timeout for the guest; 0 = none */
 	bool keep_cache;	/* OPEN/CREATE answer FOPEN_KEEP_CACHE: the guest keeps
 				 * a file's page cache across opens */
+	bool writeback;		/* grant FUSE_WRITEBACK_CACHE if the guest offers it:
+				 * the guest caches writes (and its own size/mtime)
+				 * until flush/close/fsync; files are then opened
+				 * O_RDWR and without O_APPEND (the guest reads
+				 * around partial pages and places appends itself) */
 	uint32_t max_inodes;	/* inode table cap (each holds an fd); 0 = 16384 */
 	uint32_t max_handles;	/* open file/dir handle cap; 0 = 4096 */
 	uint64_t max_file_size;	/* WRITE/truncate/fallocate beyond it: EFBIG; 0 = no cap */
@@ -80,6 +85,19 @@ int fs_server_submit(struct fs_server *srv, const void *req, size_t req_len,
  */
 long fs_server_handle(struct fs_server *srv, const void *req, size_t req_len,
 		      const struct iovec *reply_iov, int reply_iovcnt);
+
+/*
+ * The same for a request of which only the first req_len bytes were copied
+ * (header and arguments, all that is parsed) and whose remaining bytes are
+ * still in guest memory, described by tail/tailcnt (tail_len bytes): a
+ * WRITE's data, which pwritev() takes from there.  in.len may cover the
+ * tail; every other request must be wholly in the copy.  The guest may
+ * change the tail while it is written: that changes only the data it asked
+ * to write, never a length or offset (those come from the copy).
+ */
+long fs_server_handle_tail(struct fs_server *srv, const void *req, size_t req_len,
+			   const struct iovec *tail, int tailcnt, size_t tail_len,
+			   const struct iovec *reply_iov, int reply_iovcnt);
 
 /* Wait until every accepted request has completed. */
 void fs_server_drain(struct fs_server *srv);

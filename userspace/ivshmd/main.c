@@ -37,6 +37,7 @@ struct opts {
 	unsigned int cache_ms;
 	bool cache_set;		/* --cache or --cache-ms given */
 	bool keep_cache;
+	bool writeback;		/* --writeback */
 	uint64_t shm_size;
 	unsigned int vectors;
 	unsigned int threads;
@@ -76,6 +77,9 @@ static void usage(FILE *f)
 "                             across opens (only the guest changes DIR)\n"
 "  --cache-ms MS      with --fs: name/attribute cache time in ms, 0..86400000\n"
 "                     (overrides the time of --cache)\n"
+"  --writeback        with --fs: offer the guest FUSE's writeback cache (it\n"
+"                     keeps written data, size and mtime until close/fsync:\n"
+"                     the host's view of DIR lags like with 9p cache=loose)\n"
 "  --shm-size SIZE    shared window size, a power of two between 1M and 1G\n"
 "                     (suffix K, M or G; default 64M)\n"
 "  --readonly         serve the disk read-only (VIRTIO_BLK_F_RO); with --fs,\n"
@@ -156,6 +160,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "tag", required_argument, NULL, 'T' },
 		{ "cache", required_argument, NULL, 'C' },
 		{ "cache-ms", required_argument, NULL, 'c' },
+		{ "writeback", no_argument, NULL, 'W' },
 		{ "shm-size", required_argument, NULL, 'm' },
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "indirect", no_argument, NULL, 'i' },
@@ -206,6 +211,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return 2;
 			}
 			break;
+		case 'W': o->writeback = true; break;
 		case 'r': o->readonly = true; break;
 		case 'i': o->indirect = true; break;
 		case 'n':
@@ -251,8 +257,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			IVD_FS_TAG_MAX);
 		return 2;
 	}
-	if (!o->fs && (o->tag || o->cache_set)) {
-		fprintf(stderr, "ivshmd: --tag, --cache and --cache-ms go with --fs\n");
+	if (!o->fs && (o->tag || o->cache_set || o->writeback)) {
+		fprintf(stderr, "ivshmd: --tag, --cache, --cache-ms and --writeback go with "
+			"--fs\n");
+		return 2;
+	}
+	if (o->writeback && o->readonly) {
+		fprintf(stderr, "ivshmd: --writeback makes no sense with --readonly\n");
 		return 2;
 	}
 	return 0;
@@ -483,12 +494,13 @@ int main(int argc, char **argv)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	if (s.o.fs ? ivd_fsdev_open(&s.fsd, s.o.fs, s.o.tag, s.o.readonly, s.o.threads,
-				    s.o.cache_ms, s.o.keep_cache) :
+				    s.o.cache_ms, s.o.keep_cache, s.o.writeback) :
 		     ivd_blk_open(&s.blk, s.o.blk, s.o.readonly, s.o.threads))
 		return 1;
 	if (s.o.fs)
-		ivd_info("fs: guest cache: names/attributes %u ms, page cache %s", s.o.cache_ms,
-			 s.o.keep_cache ? "kept across opens" : "dropped at open");
+		ivd_info("fs: guest cache: names/attributes %u ms, page cache %s, writes %s",
+			 s.o.cache_ms, s.o.keep_cache ? "kept across opens" : "dropped at open",
+			 s.o.writeback ? "cached until flush (writeback)" : "through");
 	err = ivd_server_listen(&s.srv, s.o.socket, s.o.vectors);
 	if (err) {
 		ivd_err("cannot listen on %s: %s", s.o.socket, strerror(-err));

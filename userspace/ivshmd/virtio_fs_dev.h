@@ -41,10 +41,11 @@ struct ivd_fsdev {
  * Export @root as virtio-fs tag @tag (1..36 bytes).  @nthreads pool threads
  * serve requests (0 = inline in the event loop).  @timeout_ms: guest
  * entry/attribute cache time; @keep_cache: the guest keeps page cache across
- * opens (--cache always).  Returns 0 or -errno (message logged).
+ * opens (--cache always); @writeback: offer the guest FUSE_WRITEBACK_CACHE
+ * (--writeback).  Returns 0 or -errno (message logged).
  */
 int ivd_fsdev_open(struct ivd_fsdev *fd, const char *root, const char *tag, bool readonly,
-		   unsigned int nthreads, uint32_t timeout_ms, bool keep_cache);
+		   unsigned int nthreads, uint32_t timeout_ms, bool keep_cache, bool writeback);
 void ivd_fsdev_close(struct ivd_fsdev *fd);
 
 extern const struct ivd_device_ops ivd_fsdev_ops;
