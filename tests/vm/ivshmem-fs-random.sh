@@ -11,38 +11,7 @@
 # timeout: 180
 set -euo pipefail
 . tests/vm/tools/ivshmem-fs-lib.sh
-ivfs_workdir random
-seed=${FS_RANDOM_SEED:-$(date +%s)}
-echo "seed $seed (FS_RANDOM_SEED=$seed to repeat)"
-python3 tests/vm/tools/fs-random.py "$WORK/" "$seed" 600 /tmp/random-model.txt
-# The host's view (vm-run's uncached share of the same host directory).
-python3 - "$HOSTWORK" > /tmp/random-host.txt <<'PY'
-import hashlib, os, sys
-root = sys.argv[1]
-rows = []
-for d, _, files in os.walk(root):
-    for f in files:
-        p = os.path.join(d, f)
-        with open(p, "rb") as fh:
-            md5 = hashlib.md5(fh.read()).hexdigest()
-        st = os.lstat(p)
-        rows.append("%s %d %d %s" % (os.path.relpath(p, root), st.st_nlink, st.st_size, md5))
-print("\n".join(sorted(rows)))
-PY
-if ! diff -u /tmp/random-model.txt /tmp/random-host.txt; then
-	echo "FAIL: the host directory differs from the model (- model, + host)"
-	exit 1
-fi
-echo "host view matches the model: $(wc -l < /tmp/random-host.txt) files"
-
-ivfs_workdir concurrent
-python3 tests/vm/tools/fs-random.py --concurrent "$WORK" "$seed"
-for w in 0 1 2 3; do
-	a=$(md5sum < "$WORK/own$w"); b=$(md5sum < "$HOSTWORK/own$w")
-	[ "$a" = "$b" ] || { echo "FAIL: host copy of own$w differs"; exit 1; }
-done
-[ "$(md5sum < "$WORK/shared")" = "$(md5sum < "$HOSTWORK/shared")" ] ||
-	{ echo "FAIL: host copy of the shared file differs"; exit 1; }
-echo "host view of the concurrent files matches"
+ivfs_random_vs_host random 600
+ivfs_concurrent_vs_host concurrent
 rm -rf "$IVFS/random" "$IVFS/concurrent"
 echo PASS
