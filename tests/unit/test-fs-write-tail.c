@@ -55,21 +55,6 @@ static void build_write(unsigned char *hdr, uint64_t ino, uint64_t fh, uint64_t 
 	memcpy(hdr + sizeof(in), &w, sizeof(w));
 }
 
-static void host_file(const char *name, unsigned char *buf, size_t cap, size_t *len)
-{
-	char path[400];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dirs.root, name);
-	fd = open(path, O_RDONLY);
-	FSK_CHECK(fd >= 0);
-	n = read(fd, buf, cap);
-	FSK_CHECK(n >= 0);
-	*len = (size_t)n;
-	close(fd);
-}
-
 static void run(bool readonly)
 {
 	const size_t H = sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in);
@@ -120,7 +105,7 @@ static void run(bool readonly)
 	FSK_EQ(ret, sizeof(out) + sizeof(wo));
 	memcpy(&wo, reply + sizeof(out), sizeof(wo));
 	FSK_EQ(wo.size, DATA);
-	host_file("f", got, sizeof(got), &glen);
+	glen = fsk_host_read(&dirs, "f", got, sizeof(got));
 	FSK_EQ(glen, DATA);
 	FSK_CHECK(!memcmp(got, data, DATA));
 
@@ -128,7 +113,7 @@ static void run(bool readonly)
 	build_write(hdr, ino, fh, DATA, 100, FUSE_WRITE);
 	out = send_tail(srv, hdr, H, (uint32_t)(H + DATA), tail, 5, DATA, &ret);
 	FSK_EQ(out.error, 0);
-	host_file("f", got, sizeof(got), &glen);
+	glen = fsk_host_read(&dirs, "f", got, sizeof(got));
 	FSK_EQ(glen, DATA + 100);
 	FSK_CHECK(!memcmp(got + DATA, data, 100));
 
@@ -159,7 +144,7 @@ static void run(bool readonly)
 		FSK_EQ(out.error, -EINVAL);
 	}
 	/* the file is unchanged by the refused requests */
-	host_file("f", got, sizeof(got), &glen);
+	glen = fsk_host_read(&dirs, "f", got, sizeof(got));
 	FSK_EQ(glen, DATA + 100);
 	FSK_CHECK(!memcmp(got, data, DATA));
 	fs_server_free(srv);

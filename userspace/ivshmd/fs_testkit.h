@@ -481,6 +481,7 @@ static inline int fsk_readdir_all(struct fsk *k, uint64_t dir, bool plus, uint32
 
 /* ---- scratch directories: <base>/root is exported, <base>/outside is not */
 
+#include <fcntl.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <unistd.h>
@@ -530,6 +531,24 @@ static inline void fsk_mkdirs(struct fsk_dirs *d, const char *tag)
 	snprintf(d->outside, sizeof(d->outside), "%s/outside", d->base);
 	FSK_CHECK(!mkdir(d->root, 0755));
 	FSK_CHECK(!mkdir(d->outside, 0755));
+}
+
+/* Read the exported file @name as the host sees it: up to @cap bytes into
+ * @buf; returns how many were read. */
+static inline size_t fsk_host_read(const struct fsk_dirs *d, const char *name, void *buf,
+				   size_t cap)
+{
+	char path[400];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", d->root, name);
+	fd = open(path, O_RDONLY);
+	FSK_CHECK(fd >= 0);
+	n = read(fd, buf, cap);
+	FSK_CHECK(n >= 0);
+	close(fd);
+	return (size_t)n;
 }
 
 static inline struct fs_server *fsk_server(const char *root, bool readonly, unsigned int threads)
