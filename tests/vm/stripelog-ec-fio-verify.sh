@@ -67,19 +67,30 @@ run() {
 	grep -Eq ' [1-9][0-9]* parity rows verified' <<<"$check" ||
 		sl_fail "$k+$m: no parity rows verified"
 
-	# Row 0 of segment 0 (global row 0) has P on leg 0 and Q on leg 1.
-	sl_log "$k+$m: a flipped byte in P (and Q) of segment 0 row 0 is reported"
-	printf '\xff' | dd of="${legs[0]}" bs=1 seek=$((256 * 4096 + 777)) conv=notrunc status=none
-	[ "$m" = 2 ] && printf '\xff' | dd of="${legs[1]}" bs=1 seek=$((256 * 4096 + 9)) conv=notrunc status=none
+	# Row 0 of the newest segment (it holds live data, so check verifies it;
+	# segment 0 may have been emptied by overwrites and become free, or be
+	# the destage target the header names, which check rightly skips).
+	# Global row g = seg * rows_per_seg; P is on leg g % n, Q on the next.
+	read -r seg off pleg qleg < <("$slbin" dump --json "$perf" "${legs[@]}" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+g = d["superblock"]
+n = int(sys.argv[1])
+s = max(d["segments"], key=lambda x: x["seg_seq"])["index"]
+g_row = s * (g["seg_leg_blocks"] // g["stripe_unit_blocks"])
+print(s, g["seg_start"] + s * g["seg_leg_blocks"], g_row % n, (g_row + 1) % n)' "$n")
+	sl_log "$k+$m: a flipped byte in P (and Q) of segment $seg row 0 is reported"
+	printf '\xff' | dd of="${legs[pleg]}" bs=1 seek=$((off * 4096 + 777)) conv=notrunc status=none
+	[ "$m" = 2 ] && printf '\xff' | dd of="${legs[qleg]}" bs=1 seek=$((off * 4096 + 9)) conv=notrunc status=none
 	sync
 	if check=$("$slbin" check "$perf" "${legs[@]}"); then
 		echo "$check"; sl_fail "$k+$m: corrupted parity not found"
 	fi
 	echo "$check"
-	grep -q "segment 0 row 0: P parity (leg 0) does not match" <<<"$check" ||
+	grep -q "segment $seg row 0: P parity (leg $pleg) does not match" <<<"$check" ||
 		sl_fail "$k+$m: P corruption not named"
 	if [ "$m" = 2 ]; then
-		grep -q "segment 0 row 0: Q parity (leg 1) does not match" <<<"$check" ||
+		grep -q "segment $seg row 0: Q parity (leg $qleg) does not match" <<<"$check" ||
 			sl_fail "$k+$m: Q corruption not named"
 	fi
 }
