@@ -106,10 +106,49 @@ static int slg_slot_crc(struct stripelog_c *sc, u64 seg, u32 slot, u32 *crc)
 }
 
 /*
+ * Leg @bad's chunk at @block was shown rotten: leaving it out rebuilt leg
+ * @leg's block to its recorded crc.  Rebuild @bad's block too (without @leg,
+ * whose copy is lost or rotten) and write it back, so the rot does not wait
+ * for a direct read of @bad.  A data block must match its own summary crc
+ * first; a parity block is recomputed from data that just proved good;
+ * anything else (summary blocks, unused slots) is left to `stripelog check`.
+ */
+static void slg_repair_other(struct stripelog_c *sc, u32 leg, u32 bad, u64 block)
+{
+	const char *dev = dm_table_device_name(sc->ti->table);
+	struct sl_stripe_pos pos;
+	u32 want;
+	u8 *buf;
+
+	if (sl_stripe_unmap(&sc->stripe, bad, block, &pos))
+		return;
+	if (pos.idx < sc->stripe.k &&
+	    (pos.blk < sc->geo.seg_sum_blocks ||
+	     slg_slot_crc(sc, pos.seg, (u32)(pos.blk - sc->geo.seg_sum_blocks), &want)))
+		return;
+	buf = kmalloc(SLG_BLOCK_SIZE, GFP_NOIO);
+	if (!buf)
+		return;
+	if (slg_reconstruct_avoid(sc, bad, block, 1, buf, BIT(leg)) ||
+	    (pos.idx < sc->stripe.k && sl_block_crc(buf) != want))
+		goto out;
+	atomic64_inc(&sc->crc_errors);
+	DMERR_LIMIT("%s: leg %u block %llu (segment %llu, chunk %u) is rotten: found rebuilding leg %u, repaired",
+		    dev, bad, (unsigned long long)block, (unsigned long long)pos.seg, pos.idx, leg);
+	if (slg_io_sync(sc->io_client, sc->legs[bad], REQ_OP_WRITE | REQ_SYNC, block, buf, 1))
+		slg_leg_failed(sc, bad, "write");
+	else
+		atomic64_inc(&sc->crc_repairs);
+out:
+	kfree(buf);
+}
+
+/*
  * Rebuild leg block @block (at @pos) into @buf so that its crc is @want.
  * First from every other chunk of the row (the leg's own copy rotted); then,
  * while parity allows one more loss, treating each other leg of the row in
- * turn as lost too (a rotten chunk elsewhere, e.g. under a degraded read).
+ * turn as lost too (a rotten chunk elsewhere, e.g. under a degraded read),
+ * and repairing that leg's chunk when this works.
  * Return 0, or -EIO if no combination gives the recorded data.
  */
 static int slg_rebuild_matching(struct stripelog_c *sc, u32 leg, u64 block,
@@ -126,8 +165,10 @@ static int slg_rebuild_matching(struct stripelog_c *sc, u32 leg, u64 block,
 		if (l == leg || !slg_leg_readable(sc, l))
 			continue;
 		if (!slg_reconstruct_avoid(sc, leg, block, 1, buf, BIT(l)) &&
-		    sl_block_crc(buf) == want)
+		    sl_block_crc(buf) == want) {
+			slg_repair_other(sc, leg, l, block);
 			return 0;
+		}
 	}
 	return -EIO;
 }

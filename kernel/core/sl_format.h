@@ -345,8 +345,7 @@ u32 sl_seg_data_slots(const struct sl_geometry *geo);
 /**
  * sl_seg_locate() - where segment-logical block @blk of segment @seg lives.
  * @leg: capacity leg index (0..k+m-1).  @dev_block: block on that leg.
- * Data chunks rotate across legs per stripe (parity legs skipped; m>0 is
- * laid out but only k=1 m=0 is enabled in this release).
+ * Data chunks rotate across legs per row, parity legs skipped (sl_stripe.h).
  */
 void sl_seg_locate(const struct sl_geometry *geo, u64 seg, u64 blk, u32 *leg, u64 *dev_block);
 

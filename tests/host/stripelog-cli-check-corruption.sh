@@ -27,6 +27,25 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["segments_with_summary"] > 0 and d["log"]["records"] == len(d["records"])
 PY
+# --segment S lists S's summary entries with where each data block lives
+# (k=1: leg 0, inside the segment's 32 blocks, after its summary block).
+s0=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["segments"][0]["index"])' "$t/d.json")
+$sl dump --json --segment "$s0" "$p" "$l" >"$t/s.json" || bad "dump --segment"
+python3 - "$t/s.json" "$s0" <<'PY' && ok "dump --segment lists entries" || bad "dump --segment entries"
+import json, sys
+s0 = int(sys.argv[2])
+seg = [s for s in json.load(open(sys.argv[1]))["segments"] if s["index"] == s0][0]
+ents = seg["entry_list"]
+assert len(ents) == seg["entries"] > 0, seg
+data = [e for e in ents if "slot" in e]
+assert len(data) == seg["data_slots"], seg
+for e in data:
+    assert e["leg"] == 0 and e["leg_block"] == 256 + s0 * 32 + 1 + e["slot"], e
+PY
+$sl dump --segment "$s0" "$p" "$l" | grep -q "lba .* seq .*: slot 0, crc [0-9a-f]*, leg 0 block" &&
+	ok "dump --segment text" || bad "dump --segment text"
+$sl dump --segment x "$p" "$l" >/dev/null 2>&1; [ $? = 2 ] && ok "bad --segment refused" ||
+	bad "bad --segment accepted"
 
 flip() { # file block byte
 	printf '\xa5' | dd of="$1" bs=1 seek=$(( $2 * 4096 + $3 )) conv=notrunc status=none

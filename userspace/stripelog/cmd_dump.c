@@ -9,17 +9,20 @@ struct dump_ctx {
 	FILE *f;
 	bool json;
 	u64 limit, shown;
+	s64 segment;		/* list this segment's entries, -1: none */
 };
 
 static void dump_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: stripelog dump [--json] [--records N] <perf_dev> [<cap_dev>...]\n"
+		"usage: stripelog dump [--json] [--records N] [--segment S] <perf_dev> [<cap_dev>...]\n"
 		"Prints the superblock, both log header slots, the log records the kernel\n"
 		"would replay (from the newest valid slot's tail) and, when capacity\n"
 		"devices are given, every valid segment summary.\n"
 		"  --json          machine-readable output\n"
 		"  --records N     list at most N records (default 64, 0 = all)\n"
+		"  --segment S     also list every summary entry of segment S: data slot,\n"
+		"                  lba, seq, crc and the leg and leg block holding it\n"
 		"  -h, --help      this text\n");
 }
 
@@ -158,6 +161,41 @@ static int dump_chain(struct slc_vol *v, struct dump_ctx *c)
 	return err;
 }
 
+static void dump_entries(struct slc_vol *v, struct dump_ctx *c, const void *buf,
+			 const struct sl_sum_hdr *h, u64 seg)
+{
+	const struct sl_geometry *g = &v->sb.geo;
+	struct sl_sum_entry e;
+	u64 blk = 0;
+	u32 i, leg = 0;
+
+	fprintf(c->f, c->json ? ", \"entry_list\": [" : "");
+	for (i = 0; i < h->nr_entries; i++) {
+		sl_sum_entry_get(buf, i, &e);
+		if (e.flags & SL_EF_DATA)
+			sl_seg_locate(g, seg, (u64)g->seg_sum_blocks + e.slot, &leg, &blk);
+		if (c->json && (e.flags & SL_EF_DATA))
+			fprintf(c->f, "%s{\"lba\": %llu, \"seq\": %llu, \"slot\": %u, "
+				"\"data_crc\": %u, \"leg\": %u, \"leg_block\": %llu}",
+				i ? ", " : "", (unsigned long long)e.lba,
+				(unsigned long long)e.seq, e.slot, e.data_crc, leg,
+				(unsigned long long)blk);
+		else if (c->json)
+			fprintf(c->f, "%s{\"lba\": %llu, \"seq\": %llu, \"discard_blocks\": %u}",
+				i ? ", " : "", (unsigned long long)e.lba,
+				(unsigned long long)e.seq, e.nblocks);
+		else if (e.flags & SL_EF_DATA)
+			fprintf(c->f, "    lba %llu seq %llu: slot %u, crc %08x, leg %u block %llu\n",
+				(unsigned long long)e.lba, (unsigned long long)e.seq, e.slot,
+				e.data_crc, leg, (unsigned long long)blk);
+		else
+			fprintf(c->f, "    lba %llu seq %llu: discard of %u blocks\n",
+				(unsigned long long)e.lba, (unsigned long long)e.seq, e.nblocks);
+	}
+	if (c->json)
+		fputc(']', c->f);
+}
+
 static void dump_segments(struct slc_vol *v, struct dump_ctx *c)
 {
 	const struct sl_geometry *g = &v->sb.geo;
@@ -174,7 +212,7 @@ static void dump_segments(struct slc_vol *v, struct dump_ctx *c)
 			continue;
 		if (c->json)
 			fprintf(c->f, "%s{\"index\": %llu, \"seg_seq\": %llu, \"entries\": %u, "
-				"\"data_slots\": %u, \"max_seq\": %llu}", valid ? ", " : "",
+				"\"data_slots\": %u, \"max_seq\": %llu", valid ? ", " : "",
 				(unsigned long long)s, (unsigned long long)h.seg_seq, h.nr_entries,
 				h.nr_data, (unsigned long long)h.max_seq);
 		else
@@ -182,6 +220,10 @@ static void dump_segments(struct slc_vol *v, struct dump_ctx *c)
 				"max seq %llu\n", (unsigned long long)s,
 				(unsigned long long)h.seg_seq, h.nr_entries, h.nr_data,
 				(unsigned long long)h.max_seq);
+		if (c->segment >= 0 && (u64)c->segment == s)
+			dump_entries(v, c, buf, &h, s);
+		if (c->json)
+			fputc('}', c->f);
 		valid++;
 	}
 	if (c->json)
@@ -197,10 +239,11 @@ int slc_cmd_dump(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "records", required_argument, NULL, 'r' },
+		{ "segment", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct dump_ctx c = { .f = stdout, .limit = 64 };
+	struct dump_ctx c = { .f = stdout, .limit = 64, .segment = -1 };
 	struct slc_vol v;
 	const char *why;
 	char *end;
@@ -216,6 +259,13 @@ int slc_cmd_dump(int argc, char **argv)
 			c.limit = strtoull(optarg, &end, 10);
 			if (*end) {
 				fprintf(stderr, "stripelog dump: bad --records '%s'\n", optarg);
+				return SLC_EXIT_USAGE;
+			}
+			break;
+		case 's':
+			c.segment = (s64)strtoull(optarg, &end, 10);
+			if (*end || !*optarg || c.segment < 0) {
+				fprintf(stderr, "stripelog dump: bad --segment '%s'\n", optarg);
 				return SLC_EXIT_USAGE;
 			}
 			break;
