@@ -208,6 +208,10 @@ int slg_io_async(struct dm_io_client *client, struct dm_dev *dev, blk_opf_t opf,
 struct dm_dev *slg_dev(struct stripelog_c *sc, u32 dev);
 extern const struct sl_dev_ops slg_dev_ops;
 
+/* dm-stripelog-crc.c (slg_crc32c() itself is declared in sl_compat.h) */
+int slg_crc_init(void);
+void slg_crc_exit(void);
+
 /* dm-stripelog-write.c */
 void slg_write_work(struct work_struct *ws);
 void slg_crc_work(struct work_struct *ws);

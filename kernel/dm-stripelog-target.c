@@ -613,16 +613,22 @@ static struct target_type stripelog_target = {
 
 static int __init dm_stripelog_init(void)
 {
-	int r = dm_register_target(&stripelog_target);
+	int r = slg_crc_init();
 
 	if (r)
+		return r;
+	r = dm_register_target(&stripelog_target);
+	if (r) {
 		DMERR("register failed %d", r);
+		slg_crc_exit();
+	}
 	return r;
 }
 
 static void __exit dm_stripelog_exit(void)
 {
 	dm_unregister_target(&stripelog_target);
+	slg_crc_exit();
 }
 
 module_init(dm_stripelog_init);
@@ -630,5 +636,5 @@ module_exit(dm_stripelog_exit);
 
 MODULE_DESCRIPTION(DM_NAME " log-structured erasure-coded volume");
 MODULE_LICENSE("GPL");
-MODULE_SOFTDEP("pre: crc32c");
+MODULE_SOFTDEP("pre: crc32c crc32c_generic");
 /* raid6_call / xor_blocks are real symbol dependencies (raid6_pq, xor). */

@@ -21,14 +21,16 @@
 #include <linux/errno.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
-#include <linux/crc32c.h>
 #include <linux/random.h>
 #include <linux/timekeeping.h>
 #include <asm/byteorder.h>
 
+/* dm-stripelog-crc.c: crc32c() through the implementation measured fastest. */
+u32 slg_crc32c(u32 seed, const void *buf, size_t len);
+
 static inline u32 sl_crc32c(u32 seed, const void *buf, size_t len)
 {
-	return crc32c(seed, buf, len);
+	return slg_crc32c(seed, buf, len);
 }
 
 static inline void *sl_alloc(size_t size)
