@@ -33,9 +33,14 @@ void sl_map_init(struct sl_map *m, const struct sl_map_ops *ops)
 	m->rng |= 1;	/* xorshift state must not be zero */
 }
 
-static void sl_ext_free_tree(struct sl_ext *t)
+/*
+ * Free every extent of @t.  With @m, report each one (ops.unref) and count
+ * it out of the map first: extents dropped from a live map.  Without, the
+ * whole map is going away.  Iterative (rotate left subtrees away), so the
+ * depth never matters.
+ */
+static void sl_ext_free_tree(struct sl_map *m, struct sl_ext *t)
 {
-	/* Iterative (rotate left subtrees away) so depth never matters. */
 	struct sl_ext *r;
 
 	while (t) {
@@ -47,6 +52,10 @@ static void sl_ext_free_tree(struct sl_ext *t)
 			continue;
 		}
 		r = t->right;
+		if (m) {
+			m->ops.unref(m->ops.ctx, t->kind, t->loc, t->len);
+			m->nr_extents--;
+		}
 		sl_free(t);
 		t = r;
 	}
@@ -54,7 +63,7 @@ static void sl_ext_free_tree(struct sl_ext *t)
 
 void sl_map_destroy(struct sl_map *m)
 {
-	sl_ext_free_tree(m->root);
+	sl_ext_free_tree(NULL, m->root);
 	m->root = NULL;
 	m->nr_extents = 0;
 }
@@ -134,26 +143,6 @@ static struct sl_ext *sl_last(struct sl_ext *t)
 	return t;
 }
 
-/* Report and free every extent of @t (all lie inside the replaced range). */
-static void sl_drop_tree(struct sl_map *m, struct sl_ext *t)
-{
-	struct sl_ext *r;
-
-	while (t) {
-		if (t->left) {
-			r = t->left;
-			t->left = r->right;
-			r->right = t;
-			t = r;
-			continue;
-		}
-		r = t->right;
-		m->ops.unref(m->ops.ctx, t->kind, t->loc, t->len);
-		m->nr_extents--;
-		sl_free(t);
-		t = r;
-	}
-}
 
 /*
  * Replace [lba, lba+len) unconditionally with one extent.  Allocation of up
@@ -223,7 +212,7 @@ static int sl_map_set(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64
 			tail = NULL;
 		}
 	}
-	sl_drop_tree(m, mid);
+	sl_ext_free_tree(m, mid);	/* all of it lies inside the replaced range */
 	sl_free(tail);
 	n->left = NULL;
 	n->right = NULL;
