@@ -128,9 +128,26 @@ static void test_file_io(void)
 		struct fuse_lseek_in ls = { .fh = fh, .offset = 0, .whence = SEEK_END };
 		struct fuse_lseek_out lo;
 
+		uint64_t dfh;
+
 		fsk_begin(&k, FUSE_FSYNC, ino);
 		fsk_put(&k, &fs, sizeof(fs));
 		FSK_EQ(fsk_send(&k), 0);
+		/* FSYNCDIR wants a directory handle, FSYNC a file's */
+		fsk_begin(&k, FUSE_FSYNCDIR, ino);
+		fsk_put(&k, &fs, sizeof(fs));
+		FSK_EQ(fsk_send(&k), -EBADF);
+		FSK_EQ(fsk_opendir(&k, FUSE_ROOT_ID, &dfh), 0);
+		fs.fh = dfh;
+		fsk_begin(&k, FUSE_FSYNCDIR, FUSE_ROOT_ID);
+		fsk_put(&k, &fs, sizeof(fs));
+		FSK_EQ(fsk_send(&k), 0);
+		fsk_begin(&k, FUSE_FSYNC, FUSE_ROOT_ID);
+		fsk_put(&k, &fs, sizeof(fs));
+		FSK_EQ(fsk_send(&k), -EBADF);
+		FSK_EQ(fsk_release(&k, FUSE_RELEASE, FUSE_ROOT_ID, dfh), -EBADF);
+		FSK_EQ(fsk_release(&k, FUSE_RELEASEDIR, FUSE_ROOT_ID, dfh), 0);
+		fs.fh = fh;
 		fsk_begin(&k, FUSE_FLUSH, ino);
 		fsk_put(&k, &fl, sizeof(fl));
 		FSK_EQ(fsk_send(&k), 0);

@@ -129,6 +129,10 @@ void fs_handle_put(struct fs_server *srv, struct fs_handle *h);
 int fs_handle_release(struct fs_server *srv, uint64_t fh, bool want_dir);
 void fs_handle_reset(struct fs_server *srv);
 
+/* fs_ops_file.c: request bodies shared by the file and directory ops */
+int fs_release_req(struct fs_server *srv, struct fs_req *rq, bool dir);
+int fs_fsync_req(struct fs_server *srv, struct fs_req *rq, bool dir);
+
 /* fs_entry.c: shared by lookup, create-type ops and READDIRPLUS */
 int fs_lookup_entry(struct fs_server *srv, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_out *out);

@@ -157,27 +157,12 @@ int fs_op_readdirplus(struct fs_server *srv, struct fs_req *rq, struct fs_reply 
 
 int fs_op_releasedir(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
-	struct fuse_release_in in;
-
 	(void)rp;
-	if (!fs_req_get(rq, &in, sizeof(in)))
-		return -EINVAL;
-	return fs_handle_release(srv, in.fh, true);
+	return fs_release_req(srv, rq, true);
 }
 
 int fs_op_fsyncdir(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
-	struct fuse_fsync_in in;
-	struct fs_handle *h;
-	int r;
-
 	(void)rp;
-	if (!fs_req_get(rq, &in, sizeof(in)))
-		return -EINVAL;
-	h = fs_handle_get(srv, in.fh, true);
-	if (!h)
-		return -EBADF;
-	r = fsync(h->fd) ? -errno : 0;
-	fs_handle_put(srv, h);
-	return r;
+	return fs_fsync_req(srv, rq, true);
 }

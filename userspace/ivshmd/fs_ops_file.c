@@ -158,14 +158,20 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	return r ? r : (int)rp->len;
 }
 
-int fs_op_release(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+/* RELEASE and RELEASEDIR: drop the handle (@dir: a directory handle). */
+int fs_release_req(struct fs_server *srv, struct fs_req *rq, bool dir)
 {
 	struct fuse_release_in in;
 
-	(void)rp;
 	if (!fs_req_get(rq, &in, sizeof(in)))
 		return -EINVAL;
-	return fs_handle_release(srv, in.fh, false);
+	return fs_handle_release(srv, in.fh, dir);
+}
+
+int fs_op_release(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	(void)rp;
+	return fs_release_req(srv, rq, false);
 }
 
 int fs_op_flush(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
@@ -183,21 +189,27 @@ int fs_op_flush(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	return 0;
 }
 
-int fs_op_fsync(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+/* FSYNC and FSYNCDIR (@dir: a directory handle); FDATASYNC honoured. */
+int fs_fsync_req(struct fs_server *srv, struct fs_req *rq, bool dir)
 {
 	struct fuse_fsync_in in;
 	struct fs_handle *h;
 	int r;
 
-	(void)rp;
 	if (!fs_req_get(rq, &in, sizeof(in)))
 		return -EINVAL;
-	h = fs_handle_get(srv, in.fh, false);
+	h = fs_handle_get(srv, in.fh, dir);
 	if (!h)
 		return -EBADF;
 	r = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) ? -errno : 0;
 	fs_handle_put(srv, h);
 	return r;
+}
+
+int fs_op_fsync(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
+{
+	(void)rp;
+	return fs_fsync_req(srv, rq, false);
 }
 
 int fs_op_fallocate(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
