@@ -127,53 +127,32 @@ static void test_file_io(void)
 		struct fuse_fallocate_in fa = { .fh = fh, .offset = 0, .length = 1 << 20 };
 		struct fuse_lseek_in ls = { .fh = fh, .offset = 0, .whence = SEEK_END };
 		struct fuse_lseek_out lo;
-
 		uint64_t dfh;
 
-		fsk_begin(&k, FUSE_FSYNC, ino);
-		fsk_put(&k, &fs, sizeof(fs));
-		FSK_EQ(fsk_send(&k), 0);
+		FSK_EQ(fsk_call(&k, FUSE_FSYNC, ino, &fs, sizeof(fs)), 0);
 		/* FSYNCDIR wants a directory handle, FSYNC a file's */
-		fsk_begin(&k, FUSE_FSYNCDIR, ino);
-		fsk_put(&k, &fs, sizeof(fs));
-		FSK_EQ(fsk_send(&k), -EBADF);
+		FSK_EQ(fsk_call(&k, FUSE_FSYNCDIR, ino, &fs, sizeof(fs)), -EBADF);
 		FSK_EQ(fsk_opendir(&k, FUSE_ROOT_ID, &dfh), 0);
 		fs.fh = dfh;
-		fsk_begin(&k, FUSE_FSYNCDIR, FUSE_ROOT_ID);
-		fsk_put(&k, &fs, sizeof(fs));
-		FSK_EQ(fsk_send(&k), 0);
-		fsk_begin(&k, FUSE_FSYNC, FUSE_ROOT_ID);
-		fsk_put(&k, &fs, sizeof(fs));
-		FSK_EQ(fsk_send(&k), -EBADF);
+		FSK_EQ(fsk_call(&k, FUSE_FSYNCDIR, FUSE_ROOT_ID, &fs, sizeof(fs)), 0);
+		FSK_EQ(fsk_call(&k, FUSE_FSYNC, FUSE_ROOT_ID, &fs, sizeof(fs)), -EBADF);
 		FSK_EQ(fsk_release(&k, FUSE_RELEASE, FUSE_ROOT_ID, dfh), -EBADF);
 		FSK_EQ(fsk_release(&k, FUSE_RELEASEDIR, FUSE_ROOT_ID, dfh), 0);
 		fs.fh = fh;
-		fsk_begin(&k, FUSE_FLUSH, ino);
-		fsk_put(&k, &fl, sizeof(fl));
-		FSK_EQ(fsk_send(&k), 0);
-		fsk_begin(&k, FUSE_FALLOCATE, ino);
-		fsk_put(&k, &fa, sizeof(fa));
-		FSK_EQ(fsk_send(&k), 0);
+		FSK_EQ(fsk_call(&k, FUSE_FLUSH, ino, &fl, sizeof(fl)), 0);
+		FSK_EQ(fsk_call(&k, FUSE_FALLOCATE, ino, &fa, sizeof(fa)), 0);
 		FSK_CHECK(!stat(host("f"), &st) && st.st_size == 1 << 20);
-		fsk_begin(&k, FUSE_LSEEK, ino);
-		fsk_put(&k, &ls, sizeof(ls));
-		FSK_EQ(fsk_send(&k), 0);
+		FSK_EQ(fsk_call(&k, FUSE_LSEEK, ino, &ls, sizeof(ls)), 0);
 		fsk_payload(&k, &lo, sizeof(lo));
 		FSK_EQ(lo.offset, 1 << 20);
 		ls.whence = SEEK_DATA;
-		fsk_begin(&k, FUSE_LSEEK, ino);
-		fsk_put(&k, &ls, sizeof(ls));
-		FSK_EQ(fsk_send(&k), 0);
+		FSK_EQ(fsk_call(&k, FUSE_LSEEK, ino, &ls, sizeof(ls)), 0);
 		fsk_payload(&k, &lo, sizeof(lo));
 		FSK_EQ(lo.offset, 0);
 		ls.whence = 99;
-		fsk_begin(&k, FUSE_LSEEK, ino);
-		fsk_put(&k, &ls, sizeof(ls));
-		FSK_EQ(fsk_send(&k), -EINVAL);
+		FSK_EQ(fsk_call(&k, FUSE_LSEEK, ino, &ls, sizeof(ls)), -EINVAL);
 		fa.mode = 0x80000000u;
-		fsk_begin(&k, FUSE_FALLOCATE, ino);
-		fsk_put(&k, &fa, sizeof(fa));
-		FSK_EQ(fsk_send(&k), -EOPNOTSUPP);
+		FSK_EQ(fsk_call(&k, FUSE_FALLOCATE, ino, &fa, sizeof(fa)), -EOPNOTSUPP);
 	}
 
 	FSK_EQ(fsk_release(&k, FUSE_RELEASE, ino, fh2), 0);

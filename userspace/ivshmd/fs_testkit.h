@@ -137,6 +137,15 @@ static inline int fsk_send(struct fsk *k)
 	return k->out.error;
 }
 
+/* One request whose body is a single struct @in: build, send, return fsk_send(). */
+static inline int fsk_call(struct fsk *k, uint32_t opcode, uint64_t nodeid, const void *in,
+			   size_t n)
+{
+	fsk_begin(k, opcode, nodeid);
+	fsk_put(k, in, n);
+	return fsk_send(k);
+}
+
 /* Send a request that has no reply (FORGET...). */
 static inline void fsk_send_noreply(struct fsk *k)
 {
