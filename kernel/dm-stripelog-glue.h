@@ -48,7 +48,7 @@
  * @node: on stripelog_c.incoming until the write worker takes it.
  * @crc_work, @sc: a large write's copy and crcs on stripelog_c.crc_wq.
  * @prep: 0, or why the worker refuses the bio (negative errno).
- * @counted: the bio is counted in stripelog_c.writes_inflight.
+ * @prepared: the data copy and crcs are made (slg_prepare_data() ran).
  * @read_epoch: 0, or 1 + the read epoch a remapped read was counted in.
  * @crc: per-block data crcs of a data write (w.crc points here).
  * @nr_pages, @pages: 0, or a copy of the write's data, one page per block
@@ -68,7 +68,7 @@ struct slg_bio {
 	struct work_struct crc_work;
 	struct stripelog_c *sc;
 	int prep;
-	bool counted;
+	bool prepared;
 	u32 read_epoch;
 	u32 crc[SLG_MAX_WRITE_BLOCKS];
 	u32 nr_pages;
@@ -140,7 +140,6 @@ struct stripelog_c {
 	struct delayed_work gc_work;	/* write_work after gc_window_us */
 	unsigned long gc_delay;		/* gc_window_us in jiffies, 0 = off */
 	struct llist_head incoming;	/* slg_bio from ->map, newest first */
-	atomic_t writes_inflight;	/* write/discard/flush bios not completed */
 	struct llist_head done;		/* completed slg_records */
 	atomic_t inflight_recs;		/* records submitted, not yet done */
 	mempool_t rec_pool;

@@ -256,7 +256,7 @@ static int stripelog_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	slg_mem_bound(sc);
 	sc->img = kvmalloc(array3_size(sc->stripe.n, sc->geo.seg_leg_blocks, SLG_BLOCK_SIZE),
 			   GFP_KERNEL);
-	sc->wq = alloc_ordered_workqueue("slg-wr-%s", WQ_MEM_RECLAIM | WQ_HIGHPRI, dev_name);
+	sc->wq = alloc_ordered_workqueue("slg-wr-%s", WQ_MEM_RECLAIM, dev_name);
 	sc->crc_wq = alloc_workqueue("slg-crc-%s", WQ_MEM_RECLAIM | WQ_UNBOUND | WQ_HIGHPRI, 0,
 				     dev_name);
 	sc->destage_wq = alloc_ordered_workqueue("slg-ds-%s", WQ_MEM_RECLAIM, dev_name);
@@ -379,7 +379,6 @@ static int stripelog_map(struct dm_target *ti, struct bio *bio)
 	struct slg_bio *pb = dm_per_bio_data(bio, sizeof(struct slg_bio));
 
 	pb->read_epoch = 0;
-	pb->counted = false;
 	pb->leg_read = false;
 	pb->degraded = false;
 	switch (bio_op(bio)) {
@@ -426,10 +425,6 @@ static int stripelog_end_io(struct dm_target *ti, struct bio *bio, blk_status_t 
 		if (atomic_dec_and_test(&sc->reads[pb->read_epoch - 1]))
 			wake_up(&sc->reads_wq);
 		pb->read_epoch = 0;
-	}
-	if (pb->counted) {
-		atomic_dec(&sc->writes_inflight);
-		pb->counted = false;
 	}
 	return DM_ENDIO_DONE;
 }
