@@ -169,33 +169,44 @@ int sl_engine_ckpt_request(struct sl_engine *e)
 	return 0;
 }
 
+struct sl_ckpt_walker {
+	u8 *ext;
+	u64 *max_seq;
+	u64 n;
+};
+
+static bool sl_ckpt_walk_one(void *arg, const struct sl_ext *x)
+{
+	struct sl_ckpt_walker *w = arg;
+	struct sl_mext m;
+	u64 off, len;
+
+	if (x->kind != SL_MAP_SEG && x->kind != SL_MAP_DSEG)
+		return true;
+	for (off = 0; off < x->len; off += len) {
+		len = min_t(u64, x->len - off, SL_EXT_MAX_LEN);
+		if (w->ext) {
+			m.lba = x->lba + off;
+			m.seq = x->seq;
+			m.len = (u32)len;
+			m.flags = x->kind == SL_MAP_SEG ? SL_EF_DATA : SL_EF_DISCARD;
+			m.loc = x->kind == SL_MAP_SEG ? x->loc + off : x->loc;
+			sl_mext_encode(&m, w->ext + w->n * SL_MLOG_ENTRY_SIZE);
+		}
+		if (w->max_seq && x->seq > *w->max_seq)
+			*w->max_seq = x->seq;
+		w->n++;
+	}
+	return true;
+}
+
 /* Emit the segment extents of the map (split at 2^32-1 blocks) into @ext. */
 static u64 sl_ckpt_walk(const struct sl_engine *e, u8 *ext, u64 *max_seq)
 {
-	const struct sl_ext *x;
-	struct sl_mext m;
-	u64 cur = 0, n = 0, off, len;
+	struct sl_ckpt_walker w = { ext, max_seq, 0 };
 
-	while ((x = sl_map_first_from(&e->map, cur)) != NULL) {
-		cur = x->lba + x->len;
-		if (x->kind != SL_MAP_SEG && x->kind != SL_MAP_DSEG)
-			continue;
-		for (off = 0; off < x->len; off += len) {
-			len = min_t(u64, x->len - off, SL_EXT_MAX_LEN);
-			if (ext) {
-				m.lba = x->lba + off;
-				m.seq = x->seq;
-				m.len = (u32)len;
-				m.flags = x->kind == SL_MAP_SEG ? SL_EF_DATA : SL_EF_DISCARD;
-				m.loc = x->kind == SL_MAP_SEG ? x->loc + off : x->loc;
-				sl_mext_encode(&m, ext + n * SL_MLOG_ENTRY_SIZE);
-			}
-			if (max_seq && x->seq > *max_seq)
-				*max_seq = x->seq;
-			n++;
-		}
-	}
-	return n;
+	sl_map_walk(&e->map, sl_ckpt_walk_one, &w);
+	return w.n;
 }
 
 int sl_engine_ckpt_build(struct sl_engine *e, struct sl_ckpt_io **out)

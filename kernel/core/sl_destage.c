@@ -219,36 +219,47 @@ static void sl_add_tomb(struct sl_engine *e, struct sl_destage_priv *p, u64 lba,
 		p->max_seq = seq;
 }
 
+struct sl_victim_walk {
+	struct sl_engine *e;
+	struct sl_destage_priv *p;
+};
+
+static bool sl_pack_victim_one(void *arg, const struct sl_ext *x)
+{
+	struct sl_victim_walk *w = arg;
+	struct sl_engine *e = w->e;
+	struct sl_destage_priv *p = w->p;
+	u64 len;
+
+	if (x->kind != SL_MAP_SEG && x->kind != SL_MAP_DSEG)
+		return true;
+	if (x->loc / e->data_slots != p->victim)
+		return true;
+	if (x->kind == SL_MAP_DSEG) {
+		/* Tombstones longer than an entry holds are split. */
+		for (len = x->len; len; ) {
+			u64 n = min_t(u64, len, 0xffffffffull);
+
+			if (p->nr_entries >= p->max_entries)
+				return false;
+			sl_add_tomb(e, p, x->lba + x->len - len, n, SL_MAP_DSEG, x->loc, x->seq);
+			len -= n;
+		}
+		return true;
+	}
+	if (sl_data_room(e, p) < x->len)
+		return false;
+	sl_add_data(e, p, x->lba, x->len, SL_MAP_SEG, x->loc, x->seq, SL_DEV_LEG(0), 0,
+		    NULL, NULL);
+	return true;
+}
+
 /* Move every live piece of the victim segment into the bank (it all fits). */
 static void sl_pack_victim(struct sl_engine *e, struct sl_destage_priv *p)
 {
-	const struct sl_ext *x;
-	u64 cur = 0, v = p->victim, len;
+	struct sl_victim_walk w = { e, p };
 
-	while ((x = sl_map_first_from(&e->map, cur)) != NULL) {
-		cur = x->lba + x->len;
-		if (x->kind != SL_MAP_SEG && x->kind != SL_MAP_DSEG)
-			continue;
-		if (x->loc / e->data_slots != v)
-			continue;
-		if (x->kind == SL_MAP_DSEG) {
-			/* Tombstones longer than an entry holds are split. */
-			for (len = x->len; len; ) {
-				u64 n = min_t(u64, len, 0xffffffffull);
-
-				if (p->nr_entries >= p->max_entries)
-					return;
-				sl_add_tomb(e, p, x->lba + x->len - len, n, SL_MAP_DSEG, x->loc,
-					    x->seq);
-				len -= n;
-			}
-			continue;
-		}
-		if (sl_data_room(e, p) < x->len)
-			return;
-		sl_add_data(e, p, x->lba, x->len, SL_MAP_SEG, x->loc, x->seq, SL_DEV_LEG(0), 0,
-			    NULL, NULL);
-	}
+	sl_map_walk(&e->map, sl_pack_victim_one, &w);
 }
 
 /*

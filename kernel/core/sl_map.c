@@ -144,16 +144,29 @@ static struct sl_ext *sl_last(struct sl_ext *t)
 }
 
 
+static struct sl_ext *sl_find_node(struct sl_ext *t, u64 lba, u64 *next_lba);
+
 /*
  * Replace [lba, lba+len) unconditionally with one extent.  Allocation of up
  * to three nodes happens before the tree is touched, so -ENOMEM leaves the
- * map as it was.
+ * map as it was.  An extent covering exactly that range (the common case: a
+ * block written again, a record's extent moved to its segment) is rewritten
+ * in place: no allocation, no split or merge.
  */
 static int sl_map_set(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64 seq)
 {
 	struct sl_ext *n, *tail, *l, *mid, *r, *last;
 	u64 end = lba + len, cut;
 
+	n = sl_find_node(m->root, lba, &cut);
+	if (n && n->lba == lba && n->len == len) {
+		m->ops.unref(m->ops.ctx, n->kind, n->loc, len);
+		n->kind = kind;
+		n->loc = loc;
+		n->seq = seq;
+		m->ops.ref(m->ops.ctx, kind, loc, len);
+		return 0;
+	}
 	n = sl_ext_new(m, lba, len, kind, loc, seq);
 	tail = sl_ext_new(m, end, 0, 0, 0, 0);
 	if (!n || !tail) {
@@ -254,6 +267,23 @@ const struct sl_ext *sl_map_first_from(const struct sl_map *m, u64 lba)
 	if (next == ~0ull)
 		return NULL;
 	return sl_map_find(m, next, &next);
+}
+
+static bool sl_walk(const struct sl_ext *t, bool (*fn)(void *arg, const struct sl_ext *x),
+		    void *arg)
+{
+	while (t) {
+		if (!sl_walk(t->left, fn, arg) || !fn(arg, t))
+			return false;
+		t = t->right;	/* the right subtree without another frame */
+	}
+	return true;
+}
+
+bool sl_map_walk(const struct sl_map *m, bool (*fn)(void *arg, const struct sl_ext *x),
+		 void *arg)
+{
+	return sl_walk(m->root, fn, arg);
 }
 
 static bool sl_map_newer(struct sl_map *m, const struct sl_ext *old, u32 kind, u64 loc, u64 seq)

@@ -86,4 +86,15 @@ int sl_map_repoint(struct sl_map *m, u64 lba, u64 len, u32 old_kind, u64 old_loc
 /** sl_map_first_from() - the first extent that ends after @lba, or NULL. */
 const struct sl_ext *sl_map_first_from(const struct sl_map *m, u64 lba);
 
+/**
+ * sl_map_walk() - call @fn for every extent in LBA order, O(n) in all
+ * @m: the map; must not change during the walk
+ * @fn: returns false to stop the walk
+ * @arg: passed to @fn
+ *
+ * Return: false if @fn stopped the walk.
+ */
+bool sl_map_walk(const struct sl_map *m, bool (*fn)(void *arg, const struct sl_ext *x),
+		 void *arg);
+
 #endif /* SL_MAP_H */

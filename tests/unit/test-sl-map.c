@@ -2,7 +2,8 @@
 /*
  * Logical map: random updates checked block by block against a flat array,
  * live-count bookkeeping (ref/unref) checked against a recount, conditional
- * (recovery) updates, and memory proportional to extents, not to LBAs.
+ * (recovery) updates, exact-range rewrites (done in place), the in-order
+ * walk, and memory proportional to extents, not to LBAs.
  */
 #include "../lib/sl_test.h"
 #include "sl_map.h"
@@ -95,6 +96,30 @@ static int compare(struct sl_map *m)
 	return bad;
 }
 
+struct walked {
+	u64 n, next_lba;
+	int bad;
+	const struct sl_map *m;
+};
+
+/* Each extent must be the one sl_map_first_from() gives after the last. */
+static bool walk_check(void *arg, const struct sl_ext *x)
+{
+	struct walked *w = arg;
+
+	if (sl_map_first_from(w->m, w->next_lba) != x)
+		w->bad++;
+	w->next_lba = x->lba + x->len;
+	w->n++;
+	return true;
+}
+
+static bool walk_stop_at_3(void *arg, const struct sl_ext *x)
+{
+	(void)x;
+	return ++((struct walked *)arg)->n < 3;
+}
+
 static u32 depth(const struct sl_ext *t)
 {
 	u32 l, r;
@@ -135,6 +160,12 @@ int main(void)
 	for (i = 0; i < 20000; i++) {
 		len = 1 + rnd(&s) % 40;
 		lba = rnd(&s) % (N - len);
+		e = (i & 1) ? sl_map_find(&m, lba, &next) : NULL;
+		if (e) {
+			/* exactly an existing extent: the in-place path */
+			lba = e->lba;
+			len = e->len;
+		}
 		kind = 1 + (u32)(rnd(&s) % 4);
 		mode = (u32)(rnd(&s) % 4);
 		if (mode == 0)
@@ -161,6 +192,40 @@ int main(void)
 				break;
 		}
 	}
+	{
+		struct walked w = { 0, 0, 0, &m };
+
+		SECTION("walk visits every extent once, in LBA order");
+		CHECK(sl_map_walk(&m, walk_check, &w), "walk stopped");
+		CHECK(!w.bad && w.n == m.nr_extents, "walk: %d out of order, %llu of %llu",
+		      w.bad, (unsigned long long)w.n, (unsigned long long)m.nr_extents);
+		w.n = 0;
+		CHECK(!sl_map_walk(&m, walk_stop_at_3, &w) && w.n == 3, "walk did not stop");
+	}
+	SECTION("exact rewrites: in place, counts and live blocks follow");
+	sl_map_destroy(&m);
+	memset(live, 0, sizeof(live));
+	memset(ref, 0, sizeof(ref));
+	sl_map_init(&m, &ops);
+	for (i = 0; i < 100; i++)
+		sl_map_update(&m, i * 3, 2, SL_MAP_LOG, 7000 + i * 2, 10 + i, SL_MAP_FILL_GAPS);
+	next = m.nr_extents;
+	e = sl_map_find(&m, 3, &lba);
+	for (i = 0; i < 100; i++) {
+		CHECK(!sl_map_repoint(&m, i * 3, 2, SL_MAP_LOG, 7000 + i * 2, 10 + i, SL_MAP_SEG,
+				      1000 + i * 2), "repoint %llu", (unsigned long long)i);
+		set_ref(i * 3, 2, SL_MAP_SEG, 1000 + i * 2, 10 + i, SL_MAP_FILL_GAPS);
+	}
+	CHECK(sl_map_find(&m, 3, &lba) == e, "extent was reallocated, not rewritten");
+	CHECK(m.nr_extents == next && live[1] == 200, "%llu extents, live %lld",
+	      (unsigned long long)m.nr_extents, (long long)live[1]);
+	for (i = 0; i < 100; i += 2) {
+		sl_map_update(&m, i * 3, 2, SL_MAP_LOG, 9000 + i, 500 + i, SL_MAP_FILL_GAPS);
+		set_ref(i * 3, 2, SL_MAP_LOG, 9000 + i, 500 + i, SL_MAP_FILL_GAPS);
+	}
+	bad = compare(&m);
+	CHECK(!bad && m.nr_extents == next && live[1] == 100, "%d mismatches, %llu extents, live %lld",
+	      bad, (unsigned long long)m.nr_extents, (long long)live[1]);
 	SECTION("repoint moves only exact matches");
 	sl_map_destroy(&m);
 	memset(live, 0, sizeof(live));
