@@ -143,27 +143,42 @@ static struct sl_ext *sl_last(struct sl_ext *t)
 	return t;
 }
 
-
-static struct sl_ext *sl_find_node(struct sl_ext *t, u64 lba, u64 *next_lba);
+static struct sl_ext *sl_find_node(struct sl_ext *t, u64 lba, u64 *next_lba)
+{
+	*next_lba = ~0ull;
+	while (t) {
+		if (lba < t->lba) {
+			*next_lba = t->lba;
+			t = t->left;
+		} else if (lba < t->lba + t->len) {
+			return t;
+		} else {
+			t = t->right;
+		}
+	}
+	return NULL;
+}
 
 /*
- * Replace [lba, lba+len) unconditionally with one extent.  Allocation of up
- * to three nodes happens before the tree is touched, so -ENOMEM leaves the
- * map as it was.  An extent covering exactly that range (the common case: a
- * block written again, a record's extent moved to its segment) is rewritten
- * in place: no allocation, no split or merge.
+ * Replace [lba, lba+len) unconditionally with one extent.  @at is the extent
+ * containing @lba as sl_find_node() found it (NULL: none does); the callers
+ * have looked it up already.  If it covers exactly that range (the common
+ * case: a block written again, a record's extent moved to its segment) it is
+ * rewritten in place: no allocation, no split or merge.  Otherwise
+ * allocation of up to three nodes happens before the tree is touched, so
+ * -ENOMEM leaves the map as it was.
  */
-static int sl_map_set(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64 seq)
+static int sl_map_set(struct sl_map *m, struct sl_ext *at, u64 lba, u64 len, u32 kind,
+		      u64 loc, u64 seq)
 {
 	struct sl_ext *n, *tail, *l, *mid, *r, *last;
 	u64 end = lba + len, cut;
 
-	n = sl_find_node(m->root, lba, &cut);
-	if (n && n->lba == lba && n->len == len) {
-		m->ops.unref(m->ops.ctx, n->kind, n->loc, len);
-		n->kind = kind;
-		n->loc = loc;
-		n->seq = seq;
+	if (at && at->lba == lba && at->len == len) {
+		m->ops.unref(m->ops.ctx, at->kind, at->loc, len);
+		at->kind = kind;
+		at->loc = loc;
+		at->seq = seq;
 		m->ops.ref(m->ops.ctx, kind, loc, len);
 		return 0;
 	}
@@ -235,22 +250,6 @@ static int sl_map_set(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64
 	return 0;
 }
 
-static struct sl_ext *sl_find_node(struct sl_ext *t, u64 lba, u64 *next_lba)
-{
-	*next_lba = ~0ull;
-	while (t) {
-		if (lba < t->lba) {
-			*next_lba = t->lba;
-			t = t->left;
-		} else if (lba < t->lba + t->len) {
-			return t;
-		} else {
-			t = t->right;
-		}
-	}
-	return NULL;
-}
-
 const struct sl_ext *sl_map_find(const struct sl_map *m, u64 lba, u64 *next_lba)
 {
 	return sl_find_node(m->root, lba, next_lba);
@@ -296,14 +295,15 @@ static bool sl_map_newer(struct sl_map *m, const struct sl_ext *old, u32 kind, u
 int sl_map_update(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64 seq, u32 mode)
 {
 	u64 cur = lba, end = lba + len, next, piece_end;
-	const struct sl_ext *e;
+	struct sl_ext *e;
 	bool take;
 	int err;
 
 	if (!len || end < lba)
 		return -EINVAL;
 	if ((mode & SL_MAP_FILL_GAPS) && !(mode & SL_MAP_IF_NEWER))
-		return sl_map_set(m, lba, len, kind, loc, seq);
+		return sl_map_set(m, sl_find_node(m->root, lba, &next), lba, len, kind, loc,
+				  seq);
 	while (cur < end) {
 		e = sl_find_node(m->root, cur, &next);
 		if (e) {
@@ -314,7 +314,7 @@ int sl_map_update(struct sl_map *m, u64 lba, u64 len, u32 kind, u64 loc, u64 seq
 			take = mode & SL_MAP_FILL_GAPS;
 		}
 		if (take) {
-			err = sl_map_set(m, cur, piece_end - cur, kind,
+			err = sl_map_set(m, e, cur, piece_end - cur, kind,
 					 sl_kind_moves(kind) ? loc + (cur - lba) : loc, seq);
 			if (err)
 				return err;
@@ -333,7 +333,7 @@ int sl_map_repoint(struct sl_map *m, u64 lba, u64 len, u32 old_kind, u64 old_loc
 		   u32 new_kind, u64 new_loc)
 {
 	u64 cur = lba, end = lba + len, next, piece_end, want;
-	const struct sl_ext *e;
+	struct sl_ext *e;
 	int err;
 
 	while (cur < end) {
@@ -345,7 +345,7 @@ int sl_map_repoint(struct sl_map *m, u64 lba, u64 len, u32 old_kind, u64 old_loc
 		piece_end = min_t(u64, e->lba + e->len, end);
 		want = sl_kind_moves(old_kind) ? old_loc + (cur - lba) : old_loc;
 		if (e->kind == old_kind && e->seq == seq && sl_ext_loc_at(e, cur) == want) {
-			err = sl_map_set(m, cur, piece_end - cur, new_kind,
+			err = sl_map_set(m, e, cur, piece_end - cur, new_kind,
 					 sl_kind_moves(new_kind) ? new_loc + (cur - lba) : new_loc,
 					 seq);
 			if (err)
