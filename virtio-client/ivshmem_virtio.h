@@ -43,6 +43,9 @@
 #define IVV_WINDOW_MIN		(1ull << 20)	/* 1 MiB */
 #define IVV_WINDOW_MAX		(1ull << 30)	/* 1 GiB */
 
+/* Alignment of the shared-memory region (the guest maps it in 2 MiB units). */
+#define IVV_SHM_ALIGN		(2ull << 20)
+
 #define IVV_MAX_QUEUES		16
 #define IVV_CONFIG_SPACE_SIZE	256
 
@@ -190,7 +193,19 @@ struct ivv_header {
 	__le32 config_generation;	/* bumped on every config change */
 	__le32 heartbeat;		/* see IVV_HEARTBEAT_MS */
 	__le32 broken_reason;		/* enum ivv_broken_reason */
-	__u8   reserved0[0x38];
+
+	/*
+	 * 0x048: host, written once: one virtio shared-memory region (the
+	 * transport's get_shm_region()), the window's tail [shm_offset,
+	 * shm_offset + shm_len) = [.., window_size).  shm_len 0: none.  The
+	 * guest keeps rings and bounce buffers below shm_offset and the host
+	 * refuses buffers inside the region.  virtio-fs: shm_id 0, its DAX
+	 * cache window (Documentation/ivshmem-fs.rst).
+	 */
+	__le64 shm_offset;		/* IVV_SHM_ALIGN aligned */
+	__le64 shm_len;			/* multiple of IVV_SHM_ALIGN, or 0 */
+	__u8   shm_id;			/* virtio shm id */
+	__u8   reserved0[0x27];
 
 	/* 0x080: guest */
 	__le64 driver_features;		/* read by the host at FEATURES_OK */
@@ -229,6 +244,8 @@ _Static_assert(IVV_OFF(host_state) == 0x02c, "ivv_header layout");
 _Static_assert(IVV_OFF(device_features) == 0x030, "ivv_header layout");
 _Static_assert(IVV_OFF(device_status) == 0x038, "ivv_header layout");
 _Static_assert(IVV_OFF(broken_reason) == 0x044, "ivv_header layout");
+_Static_assert(IVV_OFF(shm_offset) == 0x048, "ivv_header layout");
+_Static_assert(IVV_OFF(shm_id) == 0x058, "ivv_header layout");
 _Static_assert(IVV_OFF(driver_features) == 0x080, "ivv_header layout");
 _Static_assert(IVV_OFF(req_op) == 0x090, "ivv_header layout");
 _Static_assert(IVV_OFF(req_seq) == 0x09c, "ivv_header layout");

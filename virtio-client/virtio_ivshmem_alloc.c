@@ -26,23 +26,25 @@
 /**
  * vi_alloc_init() - hand the window area after the header to the allocator
  * @vi: the device; @vi->win and @vi->win_size must be set
- * @start: first byte the guest may use (page aligned, below @vi->win_size)
+ * @start: first byte the guest may use (page aligned)
+ * @end: end of the guest-managed part (the window size, or the start of
+ *	 the shared-memory region), page aligned, at most @vi->win_size
  *
  * Return: 0, or -ENOMEM / -EINVAL.
  */
-int vi_alloc_init(struct vi_dev *vi, size_t start)
+int vi_alloc_init(struct vi_dev *vi, size_t start, size_t end)
 {
 	size_t granules;
 	int ret;
 
-	if (!PAGE_ALIGNED(start) || start >= vi->win_size ||
-	    vi->win_size - start < VI_POOL_MIN)
+	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) || end > vi->win_size || start >= end ||
+	    end - start < VI_POOL_MIN)
 		return -EINVAL;
 
 	spin_lock_init(&vi->pcache_lock);
 	vi->pcache_n = 0;
 	vi->pool_start = start;
-	vi->pool_size = vi->win_size - start;
+	vi->pool_size = end - start;
 	granules = vi->pool_size >> VI_GRANULE_SHIFT;
 	vi->orig = kvcalloc(granules, sizeof(*vi->orig), GFP_KERNEL);
 	vi->wlen = kvcalloc(granules, sizeof(*vi->wlen), GFP_KERNEL);
@@ -193,8 +195,9 @@ void vi_free(struct vi_dev *vi, u64 off, size_t size)
  */
 bool vi_pool_range_ok(struct vi_dev *vi, u64 off, size_t size)
 {
-	return off >= vi->pool_start && off < vi->win_size && size &&
-	       size <= vi->win_size - off;
+	u64 end = vi->pool_start + vi->pool_size;
+
+	return off >= vi->pool_start && off < end && size && size <= end - off;
 }
 
 /* Index into vi->orig of the granule holding window offset @off. */

@@ -250,6 +250,24 @@ static const char *vi_bus_name(struct virtio_device *vdev)
 	return pci_name(to_vi(vdev)->pdev);
 }
 
+/*
+ * The window's tail, when the host reserved one (ivv_header.shm_*): for
+ * virtio-fs the DAX cache, which virtio_fs maps itself (devm_memremap_pages()
+ * on these physical addresses).  The driver's own mapping of the window
+ * covers it too but never touches it: rings and bounce buffers stay below.
+ */
+static bool vi_get_shm_region(struct virtio_device *vdev, struct virtio_shm_region *region,
+			      u8 id)
+{
+	struct vi_dev *vi = to_vi(vdev);
+
+	if (!vi->shm_len || id != vi->shm_id)
+		return false;
+	region->addr = pci_resource_start(vi->pdev, 2) + vi->shm_offset;
+	region->len = vi->shm_len;
+	return true;
+}
+
 const struct virtio_config_ops vi_config_ops = {
 	.get = vi_get,
 	.set = vi_set,
@@ -263,6 +281,7 @@ const struct virtio_config_ops vi_config_ops = {
 	.get_features = vi_get_features,
 	.finalize_features = vi_finalize_features,
 	.bus_name = vi_bus_name,
+	.get_shm_region = vi_get_shm_region,
 };
 
 /* Host-side conditions that end the conversation, checked on irq and tick. */

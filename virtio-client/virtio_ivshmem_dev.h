@@ -89,6 +89,9 @@ struct vi_dev {
 	u16 num_queues;			/* validated header value */
 	u16 config_size;		/* validated header value */
 	size_t max_map;			/* largest bounce mapping */
+	u64 shm_offset;			/* shared-memory region (validated copy) */
+	u64 shm_len;			/* 0: none */
+	u8 shm_id;
 	bool lazy_fill;			/* virtio-fs: no map-time fill (ledger) */
 
 	/* window allocator (virtio_ivshmem_alloc.c) */
@@ -140,7 +143,7 @@ static inline struct vi_dev *to_vi(struct virtio_device *vdev)
 }
 
 /* virtio_ivshmem_alloc.c */
-int vi_alloc_init(struct vi_dev *vi, size_t start);
+int vi_alloc_init(struct vi_dev *vi, size_t start, size_t end);
 void vi_alloc_destroy(struct vi_dev *vi);
 u64 vi_alloc(struct vi_dev *vi, size_t size, size_t align);
 void vi_free(struct vi_dev *vi, u64 off, size_t size);

@@ -39,7 +39,7 @@ static int vi_check_header(struct vi_dev *vi)
 	struct device *dev = &vi->pdev->dev;
 	struct ivv_header *h = vi->hdr;
 	u32 version, hsize, vectors, server, state, nq, csize, devid, vendor;
-	u64 wsize;
+	u64 wsize, shm_off, shm_len;
 
 	version = le32_to_cpu(READ_ONCE(h->version));
 	if (memcmp(h->magic, IVV_MAGIC, IVV_MAGIC_LEN) || version != IVV_VERSION) {
@@ -56,6 +56,8 @@ static int vi_check_header(struct vi_dev *vi)
 	csize = le16_to_cpu(READ_ONCE(h->config_size));
 	devid = le32_to_cpu(READ_ONCE(h->device_id));
 	vendor = le32_to_cpu(READ_ONCE(h->vendor_id));
+	shm_off = le64_to_cpu(READ_ONCE(h->shm_offset));
+	shm_len = le64_to_cpu(READ_ONCE(h->shm_len));
 
 	if (state != IVV_HOST_READY) {
 		dev_info(dev, "virtio-ivshmem server not ready (host_state %u): not binding\n",
@@ -71,6 +73,17 @@ static int vi_check_header(struct vi_dev *vi)
 			devid);
 		return -EINVAL;
 	}
+	/* the region is the window's tail, and rings and buffers must still fit */
+	if (shm_len && (shm_off % IVV_SHM_ALIGN || shm_len % IVV_SHM_ALIGN ||
+			shm_off < IVV_HEADER_SIZE + VI_POOL_MIN || shm_off >= wsize ||
+			shm_len != wsize - shm_off)) {
+		dev_err(dev, "bad virtio-ivshmem shared-memory region %#llx+%#llx in %#llx\n",
+			shm_off, shm_len, wsize);
+		return -EINVAL;
+	}
+	vi->shm_offset = shm_len ? shm_off : wsize;
+	vi->shm_len = shm_len;
+	vi->shm_id = READ_ONCE(h->shm_id);
 	vi->server_id = server;
 	vi->hdr_vectors = vectors;
 	vi->num_queues = nq;
@@ -163,7 +176,7 @@ static int vi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = -EINVAL;
 		goto err_free;
 	}
-	ret = vi_alloc_init(vi, IVV_HEADER_SIZE);
+	ret = vi_alloc_init(vi, IVV_HEADER_SIZE, vi->shm_offset);
 	if (ret)
 		goto err_free;
 	vi->max_map = rounddown(min_t(size_t, VI_MAX_MAP, vi->pool_size / 8), PAGE_SIZE);

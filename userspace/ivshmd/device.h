@@ -40,6 +40,8 @@ struct ivd_device_ops {
 	 * (0 = IVD_QUEUE_MAX_SIZE).  A chain may hold as many buffers as its
 	 * queue has entries, indirect tables included (virtio 1.x 2.7.5.3.1). */
 	uint16_t queue_max_size;
+	/* virtio shm id of the window's shared-memory region, if one is reserved */
+	uint8_t shm_id;
 	/* Fill the config space (at most IVV_CONFIG_SPACE_SIZE); returns size. */
 	unsigned int (*fill_config)(void *ctx, uint8_t *cfg);
 	/* Consume available requests of queue @q (after DRIVER_OK). */

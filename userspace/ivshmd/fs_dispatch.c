@@ -61,11 +61,22 @@ static int op_init(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp
 	if (page <= 0)
 		page = 4096;
 	out.max_pages = (uint16_t)((srv->cfg.max_write + (uint32_t)page - 1) / (uint32_t)page);
+	/*
+	 * Per-inode DAX (fs_dax.c) when there is a DAX window and the guest
+	 * asks: every regular file's attributes then carry FUSE_ATTR_DAX, and
+	 * the guest maps it instead of sending READ/WRITE.
+	 */
+	if ((in.flags & FUSE_INIT_EXT) && (in.flags2 & (uint32_t)(FUSE_HAS_INODE_DAX >> 32)) &&
+	    fs_dax_enabled(srv)) {
+		out.flags |= FUSE_INIT_EXT;
+		out.flags2 = (uint32_t)(FUSE_HAS_INODE_DAX >> 32);
+	}
 	r = fs_reply_add(rp, &out, sizeof(out));
 	if (r)
 		return r;
 	srv->proto_minor = out.minor;
 	atomic_store(&srv->writeback, (out.flags & FUSE_WRITEBACK_CACHE) != 0);
+	atomic_store(&srv->dax_inode, out.flags2 != 0);
 	atomic_store(&srv->initialized, true);
 	return (int)rp->len;
 }
@@ -140,6 +151,8 @@ static const struct fs_opdesc ops[] = {
 	OP(FUSE_RENAME2, fs_op_rename2),
 	OP(FUSE_LSEEK, fs_op_lseek),
 	OP(FUSE_SYNCFS, op_syncfs),
+	OP(FUSE_SETUPMAPPING, fs_op_setupmapping),
+	OP(FUSE_REMOVEMAPPING, fs_op_removemapping),
 };
 
 static bool no_reply_opcode(uint32_t opcode)

@@ -52,6 +52,21 @@ struct fs_inode {
 	struct fs_inode *parent; /* hint, holds a ref */
 	char *name;		/* hint */
 	struct file_handle *fhandle; /* fallback reopen (open_by_handle_at), or NULL */
+	unsigned int dax_maps;	/* DAX chunks mapping it (under dax_lock) */
+};
+
+/* The guest's DAX mapping unit (FUSE_DAX_SZ in fs/fuse/dax.c). */
+#define FS_DAX_CHUNK		(2u << 20)
+/* Most entries one REMOVEMAPPING carries (a page of fuse_removemapping_one). */
+#define FS_DAX_REMOVE_MAX	256u
+
+/* One chunk of the DAX window (fs_dax.c); ino == NULL: not mapped. */
+struct fs_dax_map {
+	struct fs_inode *ino;	/* holds a ref */
+	int fd;			/* opened for this mapping */
+	uint64_t foffset;	/* file offset of the chunk's first byte */
+	uint64_t len;		/* mapped bytes from the chunk's start */
+	bool writable;		/* guest may write: written back */
 };
 
 struct fs_handle {
@@ -85,6 +100,15 @@ struct fs_server {
 	atomic_bool initialized;
 	uint32_t proto_minor;
 	atomic_bool writeback;	/* FUSE_WRITEBACK_CACHE granted at INIT */
+	atomic_bool dax_inode;	/* FUSE_HAS_INODE_DAX granted: regular files are DAX */
+
+	/* DAX window (fs_dax.c): taken before lock, never while holding it */
+	pthread_mutex_t dax_lock;
+	uint8_t *dax_base;	/* NULL: no DAX window */
+	struct fs_dax_map *dax_maps;
+	size_t dax_nmaps;
+	atomic_uint_fast64_t st_dax_setups;
+	atomic_uint_fast64_t st_dax_writebacks;
 
 	/* statistics */
 	atomic_uint_fast64_t st_requests;
@@ -136,7 +160,7 @@ int fs_fsync_req(struct fs_server *srv, struct fs_req *rq, bool dir);
 /* fs_entry.c: shared by lookup, create-type ops and READDIRPLUS */
 int fs_lookup_entry(struct fs_server *srv, struct fs_inode *parent, const char *name,
 		    struct fuse_entry_out *out);
-void fs_fill_attr(const struct stat *st, struct fuse_attr *attr);
+void fs_fill_attr(struct fs_server *srv, const struct stat *st, struct fuse_attr *attr);
 void fs_fill_entry_times(struct fs_server *srv, struct fuse_entry_out *out);
 /* Open flags a guest may pass through to the host. */
 int fs_open_flags(struct fs_server *srv, uint32_t flags);
@@ -151,6 +175,21 @@ int fs_check_file_end(struct fs_server *srv, uint64_t off, uint64_t len);
  * of it, or -1 to reopen @ino only if a bit must go.  0 or -errno.
  */
 int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd, uint32_t caller_gid);
+
+/* fs_dax.c */
+bool fs_dax_enabled(struct fs_server *srv);
+void fs_dax_drop_all(struct fs_server *srv);
+/*
+ * Around a request that changes @ino's data in [off, off + len) on the host:
+ * before, write back the guest's writes in chunks mapping that range (0 or
+ * the first -errno); after, read those chunks in again.
+ */
+int fs_dax_before_change(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
+			 uint64_t len);
+void fs_dax_after_change(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
+			 uint64_t len);
+/* FLUSH/FSYNC: write back every writable chunk of @ino (0 or -errno). */
+int fs_dax_writeback_inode(struct fs_server *srv, struct fs_inode *ino);
 
 /* Operation handlers: return payload length written (>= 0) or -errno. */
 typedef int (*fs_op_fn)(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp);
@@ -182,6 +221,8 @@ int fs_op_flush(struct fs_server *, struct fs_req *, struct fs_reply *);
 int fs_op_fsync(struct fs_server *, struct fs_req *, struct fs_reply *);
 int fs_op_fallocate(struct fs_server *, struct fs_req *, struct fs_reply *);
 int fs_op_lseek(struct fs_server *, struct fs_req *, struct fs_reply *);
+int fs_op_setupmapping(struct fs_server *, struct fs_req *, struct fs_reply *);
+int fs_op_removemapping(struct fs_server *, struct fs_req *, struct fs_reply *);
 
 int fs_op_opendir(struct fs_server *, struct fs_req *, struct fs_reply *);
 int fs_op_readdir(struct fs_server *, struct fs_req *, struct fs_reply *);

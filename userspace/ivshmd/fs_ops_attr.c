@@ -9,7 +9,7 @@
 
 #include "fs_internal.h"
 
-void fs_fill_attr(const struct stat *st, struct fuse_attr *a)
+void fs_fill_attr(struct fs_server *srv, const struct stat *st, struct fuse_attr *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->ino = st->st_ino;
@@ -27,6 +27,9 @@ void fs_fill_attr(const struct stat *st, struct fuse_attr *a)
 	a->gid = st->st_gid;
 	a->rdev = (uint32_t)st->st_rdev;
 	a->blksize = (uint32_t)st->st_blksize;
+	/* per-inode DAX granted: the guest maps regular files (fs_dax.c) */
+	if (S_ISREG(st->st_mode) && atomic_load(&srv->dax_inode))
+		a->flags |= FUSE_ATTR_DAX;
 }
 
 void fs_fill_entry_times(struct fs_server *srv, struct fuse_entry_out *out)
@@ -74,7 +77,7 @@ int fs_lookup_entry(struct fs_server *srv, struct fs_inode *parent, const char *
 	out->nodeid = nodeid;
 	out->generation = 0;
 	fs_fill_entry_times(srv, out);
-	fs_fill_attr(&st, &out->attr);
+	fs_fill_attr(srv, &st, &out->attr);
 	return 0;
 }
 
@@ -144,7 +147,7 @@ static int reply_attr(struct fs_server *srv, struct fs_reply *rp, const struct s
 	memset(&out, 0, sizeof(out));
 	out.attr_valid = srv->cfg.timeout_ms / 1000;
 	out.attr_valid_nsec = (srv->cfg.timeout_ms % 1000) * 1000000u;
-	fs_fill_attr(st, &out.attr);
+	fs_fill_attr(srv, st, &out.attr);
 	r = fs_reply_add(rp, &out, sizeof(out));
 	return r ? r : (int)rp->len;
 }
@@ -283,9 +286,12 @@ static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct 
 			r = fd;
 			goto out;
 		}
-		if (ftruncate(fd, (off_t)in->size))
+		/* guest writes in DAX chunks go out first, the file's bytes come back after */
+		r = fs_dax_before_change(srv, ino, 0, UINT64_MAX);
+		if (!r && ftruncate(fd, (off_t)in->size))
 			r = -errno;
-		else if (in->valid & FATTR_KILL_SUIDGID)
+		fs_dax_after_change(srv, ino, 0, UINT64_MAX);
+		if (!r && (in->valid & FATTR_KILL_SUIDGID))
 			r = fs_kill_suidgid(srv, ino, fd, caller_gid);
 		if (!h)
 			close(fd);

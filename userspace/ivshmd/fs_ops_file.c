@@ -41,7 +41,10 @@ int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	}
 	/* O_TRUNC is applied only once the fd is known to be this inode */
 	if ((in.flags & O_TRUNC) && (in.flags & O_ACCMODE) != O_RDONLY) {
-		r = ftruncate(fd, 0) ? -errno : 0;
+		r = fs_dax_before_change(srv, ino, 0, UINT64_MAX);
+		if (!r && ftruncate(fd, 0))
+			r = -errno;
+		fs_dax_after_change(srv, ino, 0, UINT64_MAX);
 		if (!r && (in.open_flags & FUSE_OPEN_KILL_SUIDGID))
 			r = fs_kill_suidgid(srv, ino, fd, rq->in.gid);
 		if (r) {
@@ -138,8 +141,9 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	h = fs_handle_get(srv, in.fh, false);
 	if (!h)
 		return -EBADF;
-	r = 0;
-	if (in.write_flags & FUSE_WRITE_KILL_SUIDGID)
+	/* DAX chunks of this range: guest writes out first, new bytes in after */
+	r = fs_dax_before_change(srv, h->inode, in.offset, in.size);
+	if (!r && (in.write_flags & FUSE_WRITE_KILL_SUIDGID))
 		r = fs_kill_suidgid(srv, h->inode, h->fd, rq->in.gid);
 	if (r)
 		n = -1;
@@ -149,6 +153,8 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 		n = pwrite(h->fd, data, in.size, (off_t)in.offset);
 	if (n < 0 && !r)
 		r = -errno;
+	if (n > 0)
+		fs_dax_after_change(srv, h->inode, in.offset, (uint64_t)n);
 	fs_handle_put(srv, h);
 	if (r)
 		return r;
@@ -178,6 +184,7 @@ int fs_op_flush(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 {
 	struct fuse_flush_in in;
 	struct fs_handle *h;
+	int r;
 
 	(void)rp;
 	if (!fs_req_get(rq, &in, sizeof(in)))
@@ -185,8 +192,10 @@ int fs_op_flush(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	h = fs_handle_get(srv, in.fh, false);
 	if (!h)
 		return -EBADF;
+	/* close(): the guest's writes in DAX chunks reach the file */
+	r = fs_dax_writeback_inode(srv, h->inode);
 	fs_handle_put(srv, h);
-	return 0;
+	return r;
 }
 
 /* FSYNC and FSYNCDIR (@dir: a directory handle); FDATASYNC honoured. */
@@ -201,7 +210,10 @@ int fs_fsync_req(struct fs_server *srv, struct fs_req *rq, bool dir)
 	h = fs_handle_get(srv, in.fh, dir);
 	if (!h)
 		return -EBADF;
-	r = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) ? -errno : 0;
+	r = dir ? 0 : fs_dax_writeback_inode(srv, h->inode);
+	if (!r)
+		r = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) ?
+		    -errno : 0;
 	fs_handle_put(srv, h);
 	return r;
 }
@@ -232,7 +244,10 @@ int fs_op_fallocate(struct fs_server *srv, struct fs_req *rq, struct fs_reply *r
 	h = fs_handle_get(srv, in.fh, false);
 	if (!h)
 		return -EBADF;
-	r = fallocate(h->fd, (int)in.mode, (off_t)in.offset, (off_t)in.length) ? -errno : 0;
+	r = fs_dax_before_change(srv, h->inode, in.offset, in.length);
+	if (!r && fallocate(h->fd, (int)in.mode, (off_t)in.offset, (off_t)in.length))
+		r = -errno;
+	fs_dax_after_change(srv, h->inode, in.offset, in.length);
 	fs_handle_put(srv, h);
 	return r;
 }

@@ -489,7 +489,7 @@ int fs_op_create(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 		goto out_fd;
 	}
 	fs_fill_entry_times(srv, &out.e);
-	fs_fill_attr(&st, &out.e.attr);
+	fs_fill_attr(srv, &st, &out.e.attr);
 	if (srv->cfg.keep_cache)
 		out.o.open_flags = FOPEN_KEEP_CACHE;
 	r = fs_reply_add(rp, &out, sizeof(out));

@@ -124,6 +124,8 @@ void fs_server_drain(struct fs_server *srv)
 
 void fs_server_reset(struct fs_server *srv)
 {
+	/* mappings hold inode references: write them back and drop them first */
+	fs_dax_drop_all(srv);
 	fs_handle_reset(srv);
 	fs_inode_reset(srv);
 }
@@ -135,6 +137,8 @@ void fs_server_stats(struct fs_server *srv, struct fs_stats *st)
 	st->error_replies = atomic_load(&srv->st_error_replies);
 	st->malformed = atomic_load(&srv->st_malformed);
 	st->forget_clamped = atomic_load(&srv->st_forget_clamped);
+	st->dax_setups = atomic_load(&srv->st_dax_setups);
+	st->dax_writebacks = atomic_load(&srv->st_dax_writebacks);
 	pthread_mutex_lock(&srv->lock);
 	st->inodes = srv->ninodes;
 	st->handles = srv->nhandles;
@@ -173,9 +177,11 @@ void fs_server_free(struct fs_server *srv)
 	fs_htab_destroy(&srv->inodes_by_key);
 	fs_htab_destroy(&srv->handles);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->dax_lock);
 	pthread_mutex_destroy(&srv->qlock);
 	pthread_cond_destroy(&srv->qcond);
 	pthread_cond_destroy(&srv->idle);
+	free(srv->dax_maps);
 	free(srv->root_path);
 	free(srv->tag);
 	free(srv);
@@ -228,6 +234,7 @@ struct fs_server *fs_server_new(const struct fs_config *cfg, int *err)
 	srv->next_nodeid = FUSE_ROOT_ID + 1;
 	srv->next_fh = 1;
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->dax_lock, NULL);
 	pthread_mutex_init(&srv->qlock, NULL);
 	pthread_cond_init(&srv->qcond, NULL);
 	pthread_cond_init(&srv->idle, NULL);

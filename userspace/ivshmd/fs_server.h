@@ -60,6 +60,8 @@ struct fs_stats {
 	uint64_t forget_clamped; /* FORGETs asking for more than was looked up */
 	uint64_t inodes;	/* inodes currently in the table (root included) */
 	uint64_t handles;	/* open handles */
+	uint64_t dax_setups;	/* DAX chunks mapped (SETUPMAPPING) */
+	uint64_t dax_writebacks; /* DAX chunks written back to their file */
 };
 
 /* Opens cfg->root and starts the workers. NULL with *err = -errno on failure. */
@@ -98,6 +100,15 @@ long fs_server_handle(struct fs_server *srv, const void *req, size_t req_len,
 long fs_server_handle_tail(struct fs_server *srv, const void *req, size_t req_len,
 			   const struct iovec *tail, int tailcnt, size_t tail_len,
 			   const struct iovec *reply_iov, int reply_iovcnt);
+
+/*
+ * The virtio-fs DAX window (see fs_dax.c): @len bytes (a multiple of 2 MiB)
+ * at @base, where SETUPMAPPING puts file ranges.  Writes back and forgets
+ * every current mapping first; NULL/0 turns DAX off (before the memory goes
+ * away).  Regular files are offered to the guest as DAX files once it asks
+ * for per-inode DAX at INIT.
+ */
+void fs_server_set_dax(struct fs_server *srv, void *base, uint64_t len);
 
 /* Wait until every accepted request has completed. */
 void fs_server_drain(struct fs_server *srv);

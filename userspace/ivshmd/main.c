@@ -39,6 +39,7 @@ struct opts {
 	bool keep_cache;
 	bool writeback;		/* --writeback */
 	uint64_t shm_size;
+	uint64_t dax;		/* --dax: shared-memory region bytes (0 = none) */
 	unsigned int vectors;
 	unsigned int threads;
 	bool readonly;
@@ -82,6 +83,13 @@ static void usage(FILE *f)
 "                     the host's view of DIR lags like with 9p cache=loose)\n"
 "  --shm-size SIZE    shared window size, a power of two between 1M and 1G\n"
 "                     (suffix K, M or G; default 64M)\n"
+"  --dax SIZE         with --fs: make the last SIZE bytes of the window (a\n"
+"                     multiple of 2M, leaving at least 16M) the virtio-fs DAX\n"
+"                     cache: the guest reads and writes regular files there\n"
+"                     with plain memory copies, no request per I/O; the host\n"
+"                     copies file ranges in when the guest maps them and\n"
+"                     guest writes back out on flush/close/fsync/unmap (the\n"
+"                     host's view of DIR lags like with --writeback)\n"
 "  --readonly         serve the disk read-only (VIRTIO_BLK_F_RO); with --fs,\n"
 "                     every mutation fails with EROFS\n"
 "  --indirect         also offer VIRTIO_RING_F_INDIRECT_DESC (indirect\n"
@@ -162,6 +170,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "cache-ms", required_argument, NULL, 'c' },
 		{ "writeback", no_argument, NULL, 'W' },
 		{ "shm-size", required_argument, NULL, 'm' },
+		{ "dax", required_argument, NULL, 'D' },
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "indirect", no_argument, NULL, 'i' },
 		{ "vectors", required_argument, NULL, 'n' },
@@ -211,6 +220,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return 2;
 			}
 			break;
+		case 'D':
+			if (parse_size(optarg, &o->dax) || !o->dax || o->dax % IVV_SHM_ALIGN) {
+				fprintf(stderr, "ivshmd: --dax must be a non-zero multiple of 2M\n");
+				return 2;
+			}
+			break;
 		case 'W': o->writeback = true; break;
 		case 'r': o->readonly = true; break;
 		case 'i': o->indirect = true; break;
@@ -255,6 +270,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (o->fs && (!o->tag || !*o->tag || strlen(o->tag) > IVD_FS_TAG_MAX)) {
 		fprintf(stderr, "ivshmd: --fs needs --tag NAME of 1..%d bytes\n",
 			IVD_FS_TAG_MAX);
+		return 2;
+	}
+	if (o->dax && (!o->fs || o->shm_size <= o->dax ||
+		       o->shm_size - o->dax < IVD_SHM_MIN_GUEST)) {
+		fprintf(stderr, "ivshmd: --dax goes with --fs and must leave at least 16M of "
+			"--shm-size\n");
 		return 2;
 	}
 	if (!o->fs && (o->tag || o->cache_set || o->writeback)) {
@@ -312,6 +333,14 @@ static void log_stats(const struct state *s)
 		 (unsigned long long)s->dev.kicks, (unsigned long long)s->dev.notifies);
 }
 
+/* Write back and forget DAX mappings (they point into it), then unmap the window. */
+static void drop_window(struct state *s)
+{
+	if (s->o.dax)
+		fs_server_set_dax(s->fsd.srv, NULL, 0);
+	ivd_window_destroy(&s->win);
+}
+
 static int on_listen(struct state *s)
 {
 	unsigned int i;
@@ -324,6 +353,11 @@ static int on_listen(struct state *s)
 		ivd_err("cannot create the shared window: %s", strerror(-err));
 		return -1;
 	}
+	if (s->o.dax) {
+		/* sizes were checked with the options */
+		ivd_window_reserve_shm(&s->win, s->o.dax);
+		fs_server_set_dax(s->fsd.srv, s->win.base + s->win.guest_end, s->o.dax);
+	}
 	if (s->o.fs)
 		ivd_dev_init(&s->dev, &s->win, IVD_SERVER_PEER_ID, s->o.vectors, &ivd_fsdev_ops,
 			     &s->fsd, ivd_server_notify, &s->srv);
@@ -334,7 +368,7 @@ static int on_listen(struct state *s)
 		ivd_dev_offer(&s->dev, 1ull << VIRTIO_RING_F_INDIRECT_DESC);
 	err = ivd_server_accept(&s->srv, s->win.fd);
 	if (err <= 0) {
-		ivd_window_destroy(&s->win);
+		drop_window(s);
 		return 0;
 	}
 	if (ep_add(s->ep, s->srv.client_fd, EV(EV_CLIENT, 0)) < 0)
@@ -347,7 +381,7 @@ static int on_listen(struct state *s)
 fail:
 	ivd_err("epoll: %m");
 	ivd_server_drop_client(&s->srv);
-	ivd_window_destroy(&s->win);
+	drop_window(s);
 	return -1;
 }
 
@@ -358,7 +392,7 @@ static void disconnect(struct state *s)
 	ivd_dev_reset(&s->dev);
 	log_stats(s);
 	ivd_server_drop_client(&s->srv);	/* closing removes them from epoll */
-	ivd_window_destroy(&s->win);
+	drop_window(s);
 	s->connected = false;
 }
 
@@ -508,7 +542,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = run(&s);
 		if (s.connected)
-			ivd_window_destroy(&s.win);
+			drop_window(&s);
 		ivd_server_close(&s.srv);
 	}
 	if (s.o.fs)

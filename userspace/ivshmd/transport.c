@@ -65,6 +65,11 @@ void ivd_dev_init(struct ivd_dev *dev, struct ivd_window *win, uint32_t server_i
 	gm_st32(&h->version, IVV_VERSION);
 	gm_st32(&h->header_size, IVV_HEADER_SIZE);
 	gm_st64(&h->window_size, win->size);
+	if (win->guest_end < win->size) {
+		gm_st64(&h->shm_offset, win->guest_end);
+		gm_st64(&h->shm_len, win->size - win->guest_end);
+		h->shm_id = ops->shm_id;
+	}
 	gm_st32(&h->server_peer_id, server_id);
 	gm_st32(&h->num_vectors, num_vectors);
 	gm_st32(&h->device_id, ops->device_id);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <linux/fuse.h>
+#include <linux/virtio_fs.h>
 
 #include "guestmem.h"
 #include "log.h"
@@ -268,6 +269,7 @@ const struct ivd_device_ops ivd_fsdev_ops = {
 	.features = 0,
 	.num_queues = 1 + IVD_FS_REQUEST_QUEUES,
 	.queue_max_size = IVD_FS_QUEUE_SIZE,
+	.shm_id = VIRTIO_FS_SHMCAP_ID_CACHE,
 	.fill_config = fs_fill_config,
 	.process_queue = fs_process_queue,
 	.drain = fs_drain,

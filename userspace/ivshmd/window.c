@@ -21,6 +21,7 @@ int ivd_window_create(struct ivd_window *w, uint64_t size)
 	w->fd = -1;
 	w->base = NULL;
 	w->size = 0;
+	w->guest_end = 0;
 	if (!ivd_is_pow2(size) || size < IVV_WINDOW_MIN || size > IVV_WINDOW_MAX)
 		return -EINVAL;
 	fd = memfd_create("ivshmd-window", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -40,6 +41,7 @@ int ivd_window_create(struct ivd_window *w, uint64_t size)
 	w->fd = fd;
 	w->base = p;
 	w->size = size;
+	w->guest_end = size;
 	return 0;
 fail:
 	err = -errno;
@@ -52,6 +54,16 @@ void ivd_window_wrap(struct ivd_window *w, void *buf, uint64_t size)
 	w->fd = -1;
 	w->base = buf;
 	w->size = size;
+	w->guest_end = size;
+}
+
+int ivd_window_reserve_shm(struct ivd_window *w, uint64_t len)
+{
+	if (!len || len % IVV_SHM_ALIGN || len >= w->size ||
+	    w->size - len < IVD_SHM_MIN_GUEST)
+		return -EINVAL;
+	w->guest_end = w->size - len;
+	return 0;
 }
 
 void ivd_window_destroy(struct ivd_window *w)
@@ -63,4 +75,5 @@ void ivd_window_destroy(struct ivd_window *w)
 	w->fd = -1;
 	w->base = NULL;
 	w->size = 0;
+	w->guest_end = 0;
 }

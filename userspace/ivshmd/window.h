@@ -12,6 +12,11 @@ struct ivd_window {
 	int fd;			/* memfd, -1 for a wrapped buffer */
 	uint8_t *base;
 	uint64_t size;
+	/*
+	 * End of the guest-managed part (rings, bounce buffers): size, or the
+	 * start of the shared-memory region (ivd_window_reserve_shm()).
+	 */
+	uint64_t guest_end;
 };
 
 /* Create a sealed memfd of @size bytes (power of two within the IVV_WINDOW
@@ -20,6 +25,13 @@ int ivd_window_create(struct ivd_window *w, uint64_t size);
 /* Use caller memory as the window (tests, fuzzing). */
 void ivd_window_wrap(struct ivd_window *w, void *buf, uint64_t size);
 void ivd_window_destroy(struct ivd_window *w);
+/*
+ * Reserve the last @len bytes of the window as the virtio shared-memory
+ * region (multiple of IVV_SHM_ALIGN, leaving at least IVD_SHM_MIN_GUEST
+ * bytes for the guest's rings and buffers).  Returns 0 or -EINVAL.
+ */
+#define IVD_SHM_MIN_GUEST	(16ull << 20)
+int ivd_window_reserve_shm(struct ivd_window *w, uint64_t len);
 
 static inline struct ivv_header *ivd_window_hdr(const struct ivd_window *w)
 {
@@ -28,14 +40,14 @@ static inline struct ivv_header *ivd_window_hdr(const struct ivd_window *w)
 
 /*
  * True when [off, off + len) lies inside the guest-managed part of the
- * window, [IVV_HEADER_SIZE, size), without overflow.  Zero-length ranges
- * must still start inside it.
+ * window, [IVV_HEADER_SIZE, guest_end), without overflow.  Zero-length
+ * ranges must still start inside it.
  */
 static inline bool ivd_window_range_ok(const struct ivd_window *w, uint64_t off, uint64_t len)
 {
-	if (off < IVV_HEADER_SIZE || off >= w->size)
+	if (off < IVV_HEADER_SIZE || off >= w->guest_end)
 		return false;
-	return len <= w->size - off;
+	return len <= w->guest_end - off;
 }
 
 bool ivd_is_pow2(uint64_t v);
