@@ -9,6 +9,9 @@
  * bit 1: only the first 80 bytes (a WRITE's header + write_in) are the
  * copy, the rest goes in as a tail of two separately allocated pieces, as
  * ivshmd's glue passes a WRITE's data (fs_server_handle_tail()).
+ * The server has a DAX window of two chunks (SETUPMAPPING/REMOVEMAPPING,
+ * and the writebacks around WRITE/truncate/FALLOCATE, are reachable); the
+ * INIT asks for everything, per-inode DAX included.
  * Every input runs on a fresh server over an emptied root after an INIT,
  * so nodeids (2, 3, ...) and fhs (1, 2, ...) are deterministic.
  * After each input: nothing may exist outside the root but the sentinel,
@@ -99,7 +102,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_file_size = 1 << 20,
 	};
 	struct fuse_init_in init = { .major = 7, .minor = 36, .max_readahead = 65536,
-				     .flags = 0xffffffffu };
+				     .flags = 0xffffffffu, .flags2 = 0xffffffffu };
+	static const size_t dax_len = 4u << 20;
+	static void *dax;
 	unsigned char hdrbuf[sizeof(struct fuse_in_header) + sizeof(init)];
 	struct fuse_in_header in;
 	struct fs_server *srv;
@@ -111,6 +116,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	srv = fs_server_new(&cfg, &err);
 	if (!srv)
 		abort();
+	if (!dax) {
+		dax = malloc(dax_len);
+		if (!dax)
+			abort();
+	}
+	fs_server_set_dax(srv, dax, dax_len);
 	memset(&in, 0, sizeof(in));
 	in.opcode = FUSE_INIT;
 	in.unique = 1;
