@@ -322,6 +322,10 @@ static void log_stats(const struct state *s)
 			 (unsigned long long)st.error_replies, (unsigned long long)st.malformed,
 			 (unsigned long long)st.forget_clamped, (unsigned long long)s->dev.kicks,
 			 (unsigned long long)s->dev.notifies);
+		if (s->o.dax)
+			ivd_info("stats: dax chunks mapped %llu, written back %llu",
+				 (unsigned long long)st.dax_setups,
+				 (unsigned long long)st.dax_writebacks);
 		return;
 	}
 	ivd_info("stats: requests %llu (read %llu write %llu flush %llu discard %llu "
@@ -532,9 +536,10 @@ int main(int argc, char **argv)
 		     ivd_blk_open(&s.blk, s.o.blk, s.o.readonly, s.o.threads))
 		return 1;
 	if (s.o.fs)
-		ivd_info("fs: guest cache: names/attributes %u ms, page cache %s, writes %s",
+		ivd_info("fs: guest cache: names/attributes %u ms, page cache %s, writes %s%s",
 			 s.o.cache_ms, s.o.keep_cache ? "kept across opens" : "dropped at open",
-			 s.o.writeback ? "cached until flush (writeback)" : "through");
+			 s.o.writeback ? "cached until flush (writeback)" : "through",
+			 s.o.dax ? "; DAX window for regular files" : "");
 	err = ivd_server_listen(&s.srv, s.o.socket, s.o.vectors);
 	if (err) {
 		ivd_err("cannot listen on %s: %s", s.o.socket, strerror(-err));
