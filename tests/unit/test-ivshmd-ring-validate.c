@@ -5,6 +5,8 @@
  * (loops, indices, indirect, direction, window bounds, overflow), the
  * EVENT_IDX test.
  */
+#include <errno.h>
+
 #include "test-ivshmd-guest.h"
 
 static void test_window_range(void)
@@ -23,6 +25,29 @@ static void test_window_range(void)
 	CHECK(!ivd_window_range_ok(&w, UINT64_MAX - 4, 16));		/* wraps */
 	CHECK(!ivd_window_range_ok(&w, IVV_HEADER_SIZE, UINT64_MAX));
 	CHECK(ivd_is_pow2(1) && ivd_is_pow2(4096) && !ivd_is_pow2(0) && !ivd_is_pow2(12));
+}
+
+/* A shared-memory region (--dax) at the window's tail is not guest-managed. */
+static void test_shm_region(void)
+{
+	const uint64_t size = 64ull << 20, shm = 32ull << 20;
+	struct ivd_window w;
+	uint8_t *buf = calloc(1, size);
+
+	CHECK(buf);
+	ivd_window_wrap(&w, buf, size);
+	CHECK(ivd_window_reserve_shm(&w, 0) == -EINVAL);
+	CHECK(ivd_window_reserve_shm(&w, (2ull << 20) + 4096) == -EINVAL);	/* not 2M */
+	CHECK(ivd_window_reserve_shm(&w, size) == -EINVAL);
+	CHECK(ivd_window_reserve_shm(&w, size - (8ull << 20)) == -EINVAL);	/* < 16M left */
+	CHECK(w.guest_end == size);
+	CHECK(ivd_window_reserve_shm(&w, shm) == 0);
+	CHECK(w.guest_end == size - shm);
+	CHECK(ivd_window_range_ok(&w, size - shm - 1, 1));
+	CHECK(!ivd_window_range_ok(&w, size - shm - 1, 2));
+	CHECK(!ivd_window_range_ok(&w, size - shm, 1));
+	CHECK(!ivd_window_range_ok(&w, size - 1, 1));
+	free(buf);
 }
 
 static void test_queue_config(void)
@@ -292,6 +317,7 @@ static void test_chain_cap(void)
 int main(void)
 {
 	test_window_range();
+	test_shm_region();
 	test_queue_config();
 	test_avail_distance();
 	test_need_event();

@@ -121,7 +121,7 @@ static void dax_release(struct fs_server *srv, size_t slot)
 	if (!m->ino)
 		return;
 	close(m->fd);
-	m->ino->dax_maps--;
+	atomic_fetch_sub(&m->ino->dax_maps, 1);
 	fs_inode_put(srv, m->ino);
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
@@ -247,7 +247,7 @@ int fs_op_setupmapping(struct fs_server *srv, struct fs_req *rq, struct fs_reply
 	m->foffset = in.foffset;
 	m->len = in.len;
 	m->writable = writable;
-	ino->dax_maps++;
+	atomic_fetch_add(&ino->dax_maps, 1);
 	r = dax_fill(srv, (size_t)slot);
 	if (r)
 		dax_release(srv, (size_t)slot);
@@ -312,8 +312,11 @@ int fs_dax_before_change(struct fs_server *srv, struct fs_inode *ino, uint64_t o
 	size_t i;
 	int r = 0, w;
 
+	/* no chunk maps it (no lock: every request of a non-DAX mount comes here) */
+	if (!atomic_load(&ino->dax_maps))
+		return 0;
 	pthread_mutex_lock(&srv->dax_lock);
-	for (i = 0; ino->dax_maps && i < srv->dax_nmaps; i++) {
+	for (i = 0; atomic_load(&ino->dax_maps) && i < srv->dax_nmaps; i++) {
 		if (!dax_overlaps(&srv->dax_maps[i], ino, off, len))
 			continue;
 		w = dax_writeback(srv, i);
@@ -329,8 +332,10 @@ void fs_dax_after_change(struct fs_server *srv, struct fs_inode *ino, uint64_t o
 	size_t i;
 	int r;
 
+	if (!atomic_load(&ino->dax_maps))
+		return;
 	pthread_mutex_lock(&srv->dax_lock);
-	for (i = 0; ino->dax_maps && i < srv->dax_nmaps; i++) {
+	for (i = 0; atomic_load(&ino->dax_maps) && i < srv->dax_nmaps; i++) {
 		if (!dax_overlaps(&srv->dax_maps[i], ino, off, len))
 			continue;
 		r = dax_fill(srv, i);

@@ -52,7 +52,7 @@ struct fs_inode {
 	struct fs_inode *parent; /* hint, holds a ref */
 	char *name;		/* hint */
 	struct file_handle *fhandle; /* fallback reopen (open_by_handle_at), or NULL */
-	unsigned int dax_maps;	/* DAX chunks mapping it (under dax_lock) */
+	atomic_uint dax_maps;	/* DAX chunks mapping it (changed under dax_lock) */
 };
 
 /* The guest's DAX mapping unit (FUSE_DAX_SZ in fs/fuse/dax.c). */
