@@ -35,13 +35,17 @@
 
 #include "fs_internal.h"
 
-/* Copy between the file and the chunk, in pieces the syscalls take whole. */
-static int dax_pread_full(int fd, uint8_t *dst, uint64_t len, uint64_t off, uint64_t *got)
+/*
+ * Copy between the file and the chunk until @len bytes moved, end of file
+ * (reading) or an error; *@done says how far it got.  0 or -errno.
+ */
+static int dax_io(int fd, uint8_t *mem, uint64_t len, uint64_t off, bool to_file,
+		  uint64_t *done)
 {
-	uint64_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, dst + done, len - done, (off_t)(off + done));
+	*done = 0;
+	while (*done < len) {
+		ssize_t n = to_file ? pwrite(fd, mem + *done, len - *done, (off_t)(off + *done)) :
+				      pread(fd, mem + *done, len - *done, (off_t)(off + *done));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -49,28 +53,8 @@ static int dax_pread_full(int fd, uint8_t *dst, uint64_t len, uint64_t off, uint
 			return -errno;
 		}
 		if (!n)
-			break;
-		done += (uint64_t)n;
-	}
-	*got = done;
-	return 0;
-}
-
-static int dax_pwrite_full(int fd, const uint8_t *src, uint64_t len, uint64_t off)
-{
-	uint64_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, src + done, len - done, (off_t)(off + done));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!n)
-			return -EIO;
-		done += (uint64_t)n;
+			return to_file ? -EIO : 0;
+		*done += (uint64_t)n;
 	}
 	return 0;
 }
@@ -85,7 +69,7 @@ static int dax_writeback(struct fs_server *srv, size_t slot)
 {
 	struct fs_dax_map *m = &srv->dax_maps[slot];
 	struct stat st;
-	uint64_t n;
+	uint64_t n, done;
 
 	if (!m->ino || !m->writable)
 		return 0;
@@ -97,7 +81,7 @@ static int dax_writeback(struct fs_server *srv, size_t slot)
 	if (n > m->len)
 		n = m->len;
 	atomic_fetch_add(&srv->st_dax_writebacks, 1);
-	return dax_pwrite_full(m->fd, chunk_mem(srv, slot), n, m->foffset);
+	return dax_io(m->fd, chunk_mem(srv, slot), n, m->foffset, true, &done);
 }
 
 /* (Re)read a mapped chunk from the file; zeroes past EOF.  dax_lock held. */
@@ -108,7 +92,7 @@ static int dax_fill(struct fs_server *srv, size_t slot)
 	uint64_t got = 0;
 	int r;
 
-	r = dax_pread_full(m->fd, mem, m->len, m->foffset, &got);
+	r = dax_io(m->fd, mem, m->len, m->foffset, false, &got);
 	memset(mem + got, 0, FS_DAX_CHUNK - got);
 	return r;
 }
