@@ -5,6 +5,10 @@
  * FORGET/BATCH_FORGET without replies, malformed ones), completions
  * correlated by unique, done() called exactly once each; FORGET overcounts
  * racing reads through an open handle; the host sees every byte written.
+ * Then with a DAX window: WRITEs to mapped ranges in flight together with
+ * FLUSH, FSYNC, REMOVEMAPPING and SETUPMAPPING of the same chunks (each a
+ * writeback of the chunk): no WRITE may be undone by a writeback of a
+ * stale chunk, and every mapped chunk ends equal to its file.
  */
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -92,6 +96,119 @@ static void pattern(unsigned char *buf, int file, int chunk)
 
 	for (i = 0; i < CHUNK; i++)
 		buf[i] = (unsigned char)(file * 31 + chunk * 7 + i);
+}
+
+#define DAX_CHUNK (2u << 20)
+
+static void pattern2(unsigned char *buf, int file, int chunk)
+{
+	int i;
+
+	for (i = 0; i < CHUNK; i++)
+		buf[i] = (unsigned char)(file * 13 + chunk * 5 + i + 101);
+}
+
+static void dax_phase(const uint64_t *fh)
+{
+	uint64_t ino[NFILES];
+	static struct slot slots[NFILES * 80];
+	struct fuse_setupmapping_in sm = { .fh = (uint64_t)-1, .len = DAX_CHUNK,
+					   .flags = FUSE_SETUPMAPPING_FLAG_READ |
+						    FUSE_SETUPMAPPING_FLAG_WRITE };
+	struct fuse_removemapping_in rmi = { .count = 1 };
+	struct fuse_removemapping_one rmo = { .len = DAX_CHUNK };
+	unsigned char rm[sizeof(rmi) + sizeof(rmo)];	/* packed, as the guest sends it */
+	unsigned char *win = calloc(NFILES, DAX_CHUNK);
+	int f, c, n = 0;
+
+	FSK_CHECK(win);
+	/* the FORGETs above may have retired the nodeids: look the files up again */
+	for (f = 0; f < NFILES; f++) {
+		struct fuse_entry_out e;
+		char name[16];
+
+		snprintf(name, sizeof(name), "file%d", f);
+		make(&slots[f], FUSE_LOOKUP, FUSE_ROOT_ID, NULL, 0, name, strlen(name) + 1);
+		submit(&slots[f]);
+		fs_server_drain(srv);
+		FSK_EQ(reply_error(&slots[f]), 0);
+		memcpy(&e, slots[f].reply + sizeof(struct fuse_out_header), sizeof(e));
+		ino[f] = e.nodeid;
+	}
+	fs_server_set_dax(srv, win, (uint64_t)NFILES * DAX_CHUNK);
+	for (f = 0; f < NFILES; f++) {
+		sm.moffset = (uint64_t)f * DAX_CHUNK;
+		make(&slots[f], FUSE_SETUPMAPPING, ino[f], &sm, sizeof(sm), NULL, 0);
+		submit(&slots[f]);
+	}
+	fs_server_drain(srv);
+	for (f = 0; f < NFILES; f++)
+		FSK_EQ(reply_error(&slots[f]), 0);
+
+	for (c = 0; c < 64; c++) {
+		for (f = 0; f < NFILES; f++) {
+			struct slot *s = &slots[n++];
+
+			if (c % 8 == 3) {
+				struct fuse_flush_in fl = { .fh = fh[f] };
+
+				make(s, FUSE_FLUSH, ino[f], &fl, sizeof(fl), NULL, 0);
+			} else if (c % 8 == 5) {
+				struct fuse_fsync_in fs = { .fh = fh[f] };
+
+				make(s, FUSE_FSYNC, ino[f], &fs, sizeof(fs), NULL, 0);
+			} else if (c % 16 == 7) {
+				rmo.moffset = (uint64_t)f * DAX_CHUNK;
+				memcpy(rm, &rmi, sizeof(rmi));
+				memcpy(rm + sizeof(rmi), &rmo, sizeof(rmo));
+				make(s, FUSE_REMOVEMAPPING, ino[f], rm, sizeof(rm), NULL, 0);
+			} else if (c % 16 == 15) {
+				sm.moffset = (uint64_t)f * DAX_CHUNK;
+				make(s, FUSE_SETUPMAPPING, ino[f], &sm, sizeof(sm), NULL, 0);
+			} else {
+				struct fuse_write_in wi = { .fh = fh[f], .size = CHUNK,
+							    .offset = (uint64_t)c * CHUNK };
+				unsigned char data[CHUNK];
+
+				pattern2(data, f, c);
+				make(s, FUSE_WRITE, ino[f], &wi, sizeof(wi), data, CHUNK);
+			}
+			submit(s);
+		}
+	}
+	fs_server_drain(srv);
+	for (c = 0; c < n; c++)
+		FSK_EQ(reply_error(&slots[c]), 0);
+
+	/* every WRITE is in its file; every chunk still mapped equals its file */
+	for (f = 0; f < NFILES; f++) {
+		unsigned char want[CHUNK], got[CHUNK];
+		char p[600];
+		int fd;
+
+		snprintf(p, sizeof(p), "%s/file%d", dirs.root, f);
+		fd = open(p, O_RDONLY);
+		FSK_CHECK(fd >= 0);
+		for (c = 0; c < 64; c++) {
+			if (c % 8 == 3 || c % 8 == 5 || c % 16 == 7 || c % 16 == 15)
+				continue;
+			pattern2(want, f, c);
+			FSK_EQ(pread(fd, got, CHUNK, (off_t)c * CHUNK), CHUNK);
+			if (memcmp(want, got, CHUNK)) {
+				unsigned char old[CHUNK];
+
+				pattern(old, f, c);
+				fprintf(stderr, "file %d chunk %d: got %s\n", f, c,
+					!memcmp(old, got, CHUNK) ? "the old data" : "garbage");
+			}
+			FSK_CHECK(!memcmp(want, got, CHUNK));
+			FSK_CHECK(!memcmp(win + (size_t)f * DAX_CHUNK + (size_t)c * CHUNK, got,
+					  CHUNK));
+		}
+		close(fd);
+	}
+	fs_server_set_dax(srv, NULL, 0);
+	free(win);
 }
 
 int main(void)
@@ -219,6 +336,8 @@ int main(void)
 	}
 	fs_server_stats(srv, &st);
 	FSK_CHECK(st.forget_clamped >= 1);
+
+	dax_phase(fh);
 
 	/* bad submissions are refused without a completion */
 	FSK_EQ(fs_server_submit(srv, slots[0].req, 10, NULL, 0, NULL, NULL), -EINVAL);

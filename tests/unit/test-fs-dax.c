@@ -269,6 +269,45 @@ static void granted(void)
 	fs_server_free(srv);
 }
 
+/*
+ * A guest FORGET while a handle stays open, then a new LOOKUP: two server
+ * inodes for one file.  A WRITE through the old handle must still refresh
+ * the chunk mapped through the new nodeid (files matched by dev/ino).
+ */
+static void two_objects(void)
+{
+	struct fs_server *srv = fsk_server(dirs.root, false, 1);
+	struct fuse_entry_out e1, e2;
+	uint32_t flags2 = 0;
+	uint64_t fh;
+
+	host_write("two", "0123456789", 10);
+	fs_server_set_dax(srv, win, NCHUNK * CHUNK);
+	fsk_init(&k, srv);
+	FSK_EQ(init_dax(true, &flags2), 0);
+	FSK_EQ(fsk_lookup(&k, FUSE_ROOT_ID, "two", &e1), 0);
+	FSK_EQ(fsk_open(&k, e1.nodeid, O_RDWR, &fh), 0);
+	fsk_forget(&k, e1.nodeid, 1);
+	FSK_EQ(fsk_lookup(&k, FUSE_ROOT_ID, "two", &e2), 0);
+	FSK_CHECK(e2.nodeid != e1.nodeid);
+	FSK_EQ(setup(e2.nodeid, 0, CHUNK, FUSE_SETUPMAPPING_FLAG_WRITE, 0), 0);
+	memcpy(win + 1, "ST", 2);		/* a guest store, not yet written back */
+	FSK_EQ(fsk_write(&k, e1.nodeid, fh, 5, "OBJ", 3), 0);
+	FSK_CHECK(!memcmp(win, "0ST34OBJ89", 10));
+	FSK_EQ(flush(e1.nodeid, fh), 0);	/* via the old object too */
+	memcpy(win + 9, "!", 1);
+	FSK_EQ(flush(e1.nodeid, fh), 0);
+	{
+		char buf[16];
+
+		FSK_EQ(fsk_host_read(&dirs, "two", buf, sizeof(buf)), 10);
+		FSK_CHECK(!memcmp(buf, "0ST34OBJ8!", 10));
+	}
+	FSK_EQ(fsk_release(&k, FUSE_RELEASE, e1.nodeid, fh), 0);
+	fsk_fini(&k);
+	fs_server_free(srv);
+}
+
 /* --readonly: read mappings only. */
 static void readonly(void)
 {
@@ -298,6 +337,7 @@ int main(void)
 	not_granted(false, true);
 	not_granted(true, false);
 	granted();
+	two_objects();
 	readonly();
 	munmap(win, NCHUNK * CHUNK);
 	FSK_EQ(fsk_count_fds(), fds_before);

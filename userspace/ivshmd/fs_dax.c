@@ -17,7 +17,10 @@
  *    FSYNC, a new mapping of the same chunk, and when the window goes away;
  *  - requests that change file data on the host (WRITE, truncate,
  *    FALLOCATE) first write back the inode's writable chunks they touch and
- *    afterwards read them in again, so the guest sees its own changes.
+ *    afterwards read them in again, so the guest sees its own changes; the
+ *    change itself runs under dax_lock (fs_dax_change_begin/end), so that no
+ *    writeback of a stale chunk (a FLUSH on another worker) can land
+ *    between the change and the re-read and undo it.
  *
  * Host-side changes made by others reach the guest only when it maps the
  * range again, and guest writes reach the file at the points above: the
@@ -105,7 +108,7 @@ static void dax_release(struct fs_server *srv, size_t slot)
 	if (!m->ino)
 		return;
 	close(m->fd);
-	atomic_fetch_sub(&m->ino->dax_maps, 1);
+	atomic_fetch_sub(&srv->dax_nmapped, 1);
 	fs_inode_put(srv, m->ino);
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
@@ -154,6 +157,7 @@ void fs_server_set_dax(struct fs_server *srv, void *base, uint64_t len)
 	srv->dax_maps = maps;
 	srv->dax_nmaps = n;
 	srv->dax_base = n ? base : NULL;
+	atomic_store(&srv->dax_on, n != 0);
 	pthread_mutex_unlock(&srv->dax_lock);
 }
 
@@ -231,7 +235,7 @@ int fs_op_setupmapping(struct fs_server *srv, struct fs_req *rq, struct fs_reply
 	m->foffset = in.foffset;
 	m->len = in.len;
 	m->writable = writable;
-	atomic_fetch_add(&ino->dax_maps, 1);
+	atomic_fetch_add(&srv->dax_nmapped, 1);
 	r = dax_fill(srv, (size_t)slot);
 	if (r)
 		dax_release(srv, (size_t)slot);
@@ -279,47 +283,58 @@ int fs_op_removemapping(struct fs_server *srv, struct fs_req *rq, struct fs_repl
 	return r;
 }
 
-/* Does chunk @slot map bytes of @ino in [off, off + len)? */
+/*
+ * Does chunk @m map bytes of @ino's file in [off, off + len)?  By dev/ino,
+ * not by object: after a guest FORGET while a handle stays open, a new
+ * LOOKUP makes a second fs_inode for the same file.
+ */
 static bool dax_overlaps(const struct fs_dax_map *m, const struct fs_inode *ino,
 			 uint64_t off, uint64_t len)
 {
-	if (m->ino != ino)
+	if (!m->ino || m->ino->dev != ino->dev || m->ino->ino != ino->ino || !len)
 		return false;
 	if (len > UINT64_MAX - off)
 		len = UINT64_MAX - off;
 	return m->foffset < off + len && off < m->foffset + m->len;
 }
 
-int fs_dax_before_change(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
-			 uint64_t len)
+/* Write back @ino's writable chunks overlapping the range.  dax_lock held. */
+static int dax_writeback_range(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
+			       uint64_t len)
 {
 	size_t i;
 	int r = 0, w;
 
-	/* no chunk maps it (no lock: every request of a non-DAX mount comes here) */
-	if (!atomic_load(&ino->dax_maps))
-		return 0;
-	pthread_mutex_lock(&srv->dax_lock);
-	for (i = 0; atomic_load(&ino->dax_maps) && i < srv->dax_nmaps; i++) {
+	for (i = 0; i < srv->dax_nmaps; i++) {
 		if (!dax_overlaps(&srv->dax_maps[i], ino, off, len))
 			continue;
 		w = dax_writeback(srv, i);
 		if (w && !r)
 			r = w;
 	}
-	pthread_mutex_unlock(&srv->dax_lock);
 	return r;
 }
 
-void fs_dax_after_change(struct fs_server *srv, struct fs_inode *ino, uint64_t off, uint64_t len)
+bool fs_dax_change_begin(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
+			 uint64_t len, int *err)
+{
+	*err = 0;
+	if (!atomic_load(&srv->dax_on))
+		return false;
+	pthread_mutex_lock(&srv->dax_lock);
+	*err = dax_writeback_range(srv, ino, off, len);
+	return true;
+}
+
+void fs_dax_change_end(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
+		       uint64_t len, bool locked)
 {
 	size_t i;
 	int r;
 
-	if (!atomic_load(&ino->dax_maps))
+	if (!locked)
 		return;
-	pthread_mutex_lock(&srv->dax_lock);
-	for (i = 0; atomic_load(&ino->dax_maps) && i < srv->dax_nmaps; i++) {
+	for (i = 0; len && i < srv->dax_nmaps; i++) {
 		if (!dax_overlaps(&srv->dax_maps[i], ino, off, len))
 			continue;
 		r = dax_fill(srv, i);
@@ -334,5 +349,13 @@ void fs_dax_after_change(struct fs_server *srv, struct fs_inode *ino, uint64_t o
 
 int fs_dax_writeback_inode(struct fs_server *srv, struct fs_inode *ino)
 {
-	return fs_dax_before_change(srv, ino, 0, UINT64_MAX);
+	int r;
+
+	/* nothing mapped (no lock: every FLUSH of a plain mount comes here) */
+	if (!atomic_load(&srv->dax_nmapped))
+		return 0;
+	pthread_mutex_lock(&srv->dax_lock);
+	r = dax_writeback_range(srv, ino, 0, UINT64_MAX);
+	pthread_mutex_unlock(&srv->dax_lock);
+	return r;
 }

@@ -52,7 +52,6 @@ struct fs_inode {
 	struct fs_inode *parent; /* hint, holds a ref */
 	char *name;		/* hint */
 	struct file_handle *fhandle; /* fallback reopen (open_by_handle_at), or NULL */
-	atomic_uint dax_maps;	/* DAX chunks mapping it (changed under dax_lock) */
 };
 
 /* The guest's DAX mapping unit (FUSE_DAX_SZ in fs/fuse/dax.c). */
@@ -105,6 +104,8 @@ struct fs_server {
 	/* DAX window (fs_dax.c): taken before lock, never while holding it */
 	pthread_mutex_t dax_lock;
 	uint8_t *dax_base;	/* NULL: no DAX window */
+	atomic_bool dax_on;	/* dax_base set (read without the lock) */
+	atomic_uint dax_nmapped;	/* chunks mapped (changed under dax_lock) */
 	struct fs_dax_map *dax_maps;
 	size_t dax_nmaps;
 	atomic_uint_fast64_t st_dax_setups;
@@ -180,14 +181,17 @@ int fs_kill_suidgid(struct fs_server *srv, struct fs_inode *ino, int fd, uint32_
 bool fs_dax_enabled(struct fs_server *srv);
 void fs_dax_drop_all(struct fs_server *srv);
 /*
- * Around a request that changes @ino's data in [off, off + len) on the host:
- * before, write back the guest's writes in chunks mapping that range (0 or
- * the first -errno); after, read those chunks in again.
+ * Around a request that changes @ino's data in [off, off + len) on the host
+ * (WRITE, truncate, FALLOCATE): begin writes back the guest's stores in
+ * chunks mapping that range (*err: 0 or the first -errno) and, when the
+ * server has a DAX window, returns true with dax_lock held, so the change
+ * cannot interleave with another writeback; end (given begin's result and
+ * the range actually changed) reads those chunks in again and unlocks.
  */
-int fs_dax_before_change(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
-			 uint64_t len);
-void fs_dax_after_change(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
-			 uint64_t len);
+bool fs_dax_change_begin(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
+			 uint64_t len, int *err);
+void fs_dax_change_end(struct fs_server *srv, struct fs_inode *ino, uint64_t off,
+		       uint64_t len, bool locked);
 /* FLUSH/FSYNC: write back every writable chunk of @ino (0 or -errno). */
 int fs_dax_writeback_inode(struct fs_server *srv, struct fs_inode *ino);
 

@@ -231,6 +231,7 @@ static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct 
 {
 	struct fs_handle *h = NULL;
 	int fd = -1, r = 0;
+	bool locked;
 
 	if (in->valid & FATTR_FH) {
 		h = fs_handle_get(srv, in->fh, false);
@@ -287,10 +288,10 @@ static int do_setattr(struct fs_server *srv, struct fs_inode *ino, const struct 
 			goto out;
 		}
 		/* guest writes in DAX chunks go out first, the file's bytes come back after */
-		r = fs_dax_before_change(srv, ino, 0, UINT64_MAX);
+		locked = fs_dax_change_begin(srv, ino, 0, UINT64_MAX, &r);
 		if (!r && ftruncate(fd, (off_t)in->size))
 			r = -errno;
-		fs_dax_after_change(srv, ino, 0, UINT64_MAX);
+		fs_dax_change_end(srv, ino, 0, UINT64_MAX, locked);
 		if (!r && (in->valid & FATTR_KILL_SUIDGID))
 			r = fs_kill_suidgid(srv, ino, fd, caller_gid);
 		if (!h)

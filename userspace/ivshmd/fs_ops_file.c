@@ -41,10 +41,11 @@ int fs_op_open(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	}
 	/* O_TRUNC is applied only once the fd is known to be this inode */
 	if ((in.flags & O_TRUNC) && (in.flags & O_ACCMODE) != O_RDONLY) {
-		r = fs_dax_before_change(srv, ino, 0, UINT64_MAX);
+		bool locked = fs_dax_change_begin(srv, ino, 0, UINT64_MAX, &r);
+
 		if (!r && ftruncate(fd, 0))
 			r = -errno;
-		fs_dax_after_change(srv, ino, 0, UINT64_MAX);
+		fs_dax_change_end(srv, ino, 0, UINT64_MAX, locked);
 		if (!r && (in.open_flags & FUSE_OPEN_KILL_SUIDGID))
 			r = fs_kill_suidgid(srv, ino, fd, rq->in.gid);
 		if (r) {
@@ -120,6 +121,7 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	const void *data;
 	int tailcnt = 0;
 	ssize_t n;
+	bool locked;
 	int r;
 
 	if (!fs_req_get(rq, &in, sizeof(in)))
@@ -142,7 +144,7 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 	if (!h)
 		return -EBADF;
 	/* DAX chunks of this range: guest writes out first, new bytes in after */
-	r = fs_dax_before_change(srv, h->inode, in.offset, in.size);
+	locked = fs_dax_change_begin(srv, h->inode, in.offset, in.size, &r);
 	if (!r && (in.write_flags & FUSE_WRITE_KILL_SUIDGID))
 		r = fs_kill_suidgid(srv, h->inode, h->fd, rq->in.gid);
 	if (r)
@@ -153,8 +155,7 @@ int fs_op_write(struct fs_server *srv, struct fs_req *rq, struct fs_reply *rp)
 		n = pwrite(h->fd, data, in.size, (off_t)in.offset);
 	if (n < 0 && !r)
 		r = -errno;
-	if (n > 0)
-		fs_dax_after_change(srv, h->inode, in.offset, (uint64_t)n);
+	fs_dax_change_end(srv, h->inode, in.offset, n > 0 ? (uint64_t)n : 0, locked);
 	fs_handle_put(srv, h);
 	if (r)
 		return r;
@@ -229,6 +230,7 @@ int fs_op_fallocate(struct fs_server *srv, struct fs_req *rq, struct fs_reply *r
 	const uint32_t known = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE;
 	struct fuse_fallocate_in in;
 	struct fs_handle *h;
+	bool locked;
 	int r;
 
 	(void)rp;
@@ -244,10 +246,10 @@ int fs_op_fallocate(struct fs_server *srv, struct fs_req *rq, struct fs_reply *r
 	h = fs_handle_get(srv, in.fh, false);
 	if (!h)
 		return -EBADF;
-	r = fs_dax_before_change(srv, h->inode, in.offset, in.length);
+	locked = fs_dax_change_begin(srv, h->inode, in.offset, in.length, &r);
 	if (!r && fallocate(h->fd, (int)in.mode, (off_t)in.offset, (off_t)in.length))
 		r = -errno;
-	fs_dax_after_change(srv, h->inode, in.offset, in.length);
+	fs_dax_change_end(srv, h->inode, in.offset, in.length, locked);
 	fs_handle_put(srv, h);
 	return r;
 }
