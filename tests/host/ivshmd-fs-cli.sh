@@ -1,7 +1,8 @@
 #!/bin/bash
 # ivshmd's --fs command line: exactly one of --blk/--fs, --tag required with
 # --fs (1..36 bytes), --tag/--cache/--cache-ms/--writeback only with --fs
-# (--writeback not with --readonly), --cache takes
+# (--writeback not with --readonly), --dax only with --fs, a non-zero
+# multiple of 2M leaving 16M of --shm-size, --cache takes
 # none|auto|always and --cache-ms 0..86400000, a missing directory is a
 # runtime error (1), not a crash; --help documents the fs options; a valid
 # --fs instance listens, logs the cache policy in effect (auto by default,
@@ -41,10 +42,17 @@ expect 2 'go with --fs' --socket "$t/s" --blk "$t/disk" --cache-ms 0
 expect 2 'go with --fs' --socket "$t/s" --blk "$t/disk" --writeback
 expect 2 'writeback makes no sense' --socket "$t/s" --fs "$t/dir" --tag x --writeback --readonly
 expect 2 'one of --blk/--fs' --socket "$t/s"
+expect 2 'multiple of 2M' --socket "$t/s" --fs "$t/dir" --tag x --dax 3M
+expect 2 'multiple of 2M' --socket "$t/s" --fs "$t/dir" --tag x --dax 0
+expect 2 'multiple of 2M' --socket "$t/s" --fs "$t/dir" --tag x --dax lots
+expect 2 'leave at least 16M' --socket "$t/s" --fs "$t/dir" --tag x --dax 64M
+expect 2 'leave at least 16M' --socket "$t/s" --fs "$t/dir" --tag x --dax 50M
+expect 2 'leave at least 16M' --socket "$t/s" --fs "$t/dir" --tag x --shm-size 128M --dax 128M
+expect 2 'goes with --fs' --socket "$t/s" --blk "$t/disk" --dax 2M
 expect 1 'cannot export' --socket "$t/s" --fs "$t/missing" --tag x
 expect 1 'cannot export' --socket "$t/s" --fs "$t/disk" --tag x
 expect 0 '--fs DIR.*--tag NAME' --help
-for o in --cache-ms '--cache MODE' 'always:' --writeback; do
+for o in --cache-ms '--cache MODE' 'always:' --writeback '--dax SIZE'; do
 	"$bin" --help | grep -q -- "$o" || { echo "FAIL: --help lacks $o"; fails=$((fails + 1)); }
 done
 # The cache policy in effect is logged at startup.
@@ -69,6 +77,7 @@ cache_line 'guest cache: names/attributes 250 ms, page cache kept' --cache alway
 cache_line 'guest cache: names/attributes 250 ms, page cache dropped' --cache-ms 250 --cache none
 cache_line 'page cache dropped at open, writes through' --cache auto
 cache_line 'page cache kept across opens, writes cached until flush' --cache always --writeback
+cache_line 'writes through; DAX window for regular files' --shm-size 128M --dax 96M
 # A valid instance starts, listens and exits 0 on SIGTERM.
 "$bin" --socket "$t/sock" --fs "$t/dir" --tag share --readonly 2> "$t/log" &
 pid=$!
