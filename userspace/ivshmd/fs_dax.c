@@ -114,20 +114,27 @@ static void dax_release(struct fs_server *srv, size_t slot)
 	m->fd = -1;
 }
 
+/*
+ * Write a slot's guest writes back (a failure is logged) and forget its
+ * mapping.  dax_lock held.  Returns the writeback's 0 or -errno.
+ */
+static int dax_unmap(struct fs_server *srv, size_t slot)
+{
+	int r = dax_writeback(srv, slot);
+
+	if (r)
+		fs_log(srv, "dax: writing back chunk %zu failed: %s", slot, strerror(-r));
+	dax_release(srv, slot);
+	return r;
+}
+
 /* Write back and drop every mapping.  dax_lock held. */
 static void dax_drop_all_locked(struct fs_server *srv)
 {
 	size_t i;
-	int r;
 
-	for (i = 0; i < srv->dax_nmaps; i++) {
-		if (!srv->dax_maps[i].ino)
-			continue;
-		r = dax_writeback(srv, i);
-		if (r)
-			fs_log(srv, "dax: writing back chunk %zu failed: %s", i, strerror(-r));
-		dax_release(srv, i);
-	}
+	for (i = 0; i < srv->dax_nmaps; i++)
+		dax_unmap(srv, i);
 }
 
 void fs_dax_drop_all(struct fs_server *srv)
@@ -163,20 +170,18 @@ void fs_server_set_dax(struct fs_server *srv, void *base, uint64_t len)
 
 bool fs_dax_enabled(struct fs_server *srv)
 {
-	bool on;
-
-	pthread_mutex_lock(&srv->dax_lock);
-	on = srv->dax_nmaps != 0;
-	pthread_mutex_unlock(&srv->dax_lock);
-	return on;
+	return atomic_load(&srv->dax_on);
 }
 
 /*
  * A chunk of the window: moffset chunk aligned, inside the region; len
- * within the chunk.  Returns the slot or -EINVAL.
+ * within the chunk.  Returns the slot, -ENOSYS without a window or -EINVAL.
+ * dax_lock held.
  */
 static long dax_slot(struct fs_server *srv, uint64_t moffset, uint64_t len)
 {
+	if (!srv->dax_nmaps)
+		return -ENOSYS;
 	if (moffset % FS_DAX_CHUNK || !len || len > FS_DAX_CHUNK)
 		return -EINVAL;
 	if (moffset / FS_DAX_CHUNK >= srv->dax_nmaps)
@@ -217,7 +222,7 @@ int fs_op_setupmapping(struct fs_server *srv, struct fs_req *rq, struct fs_reply
 		return fd;
 	}
 	pthread_mutex_lock(&srv->dax_lock);
-	slot = srv->dax_nmaps ? dax_slot(srv, in.moffset, in.len) : -ENOSYS;
+	slot = dax_slot(srv, in.moffset, in.len);
 	if (slot < 0) {
 		pthread_mutex_unlock(&srv->dax_lock);
 		close(fd);
@@ -225,10 +230,7 @@ int fs_op_setupmapping(struct fs_server *srv, struct fs_req *rq, struct fs_reply
 		return (int)slot;
 	}
 	/* whatever the chunk held before: its guest writes go out first */
-	r = dax_writeback(srv, (size_t)slot);
-	if (r)
-		fs_log(srv, "dax: writing back chunk %ld failed: %s", slot, strerror(-r));
-	dax_release(srv, (size_t)slot);
+	dax_unmap(srv, (size_t)slot);
 	m = &srv->dax_maps[slot];
 	m->ino = ino;		/* the reference from fs_inode_get() */
 	m->fd = fd;
@@ -266,18 +268,14 @@ int fs_op_removemapping(struct fs_server *srv, struct fs_req *rq, struct fs_repl
 			r = -EINVAL;
 			break;
 		}
-		slot = srv->dax_nmaps ? dax_slot(srv, one.moffset, one.len) : -ENOSYS;
+		slot = dax_slot(srv, one.moffset, one.len);
 		if (slot < 0) {
 			r = (int)slot;
 			continue;
 		}
-		w = dax_writeback(srv, (size_t)slot);
-		if (w) {
-			fs_log(srv, "dax: writing back chunk %ld failed: %s", slot, strerror(-w));
-			if (!r)
-				r = w;
-		}
-		dax_release(srv, (size_t)slot);
+		w = dax_unmap(srv, (size_t)slot);
+		if (w && !r)
+			r = w;
 	}
 	pthread_mutex_unlock(&srv->dax_lock);
 	return r;

@@ -272,8 +272,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			IVD_FS_TAG_MAX);
 		return 2;
 	}
-	if (o->dax && (!o->fs || o->shm_size <= o->dax ||
-		       o->shm_size - o->dax < IVD_SHM_MIN_GUEST)) {
+	if (o->dax && (!o->fs || !ivd_shm_len_ok(o->shm_size, o->dax))) {
 		fprintf(stderr, "ivshmd: --dax goes with --fs and must leave at least 16M of "
 			"--shm-size\n");
 		return 2;
@@ -358,8 +357,11 @@ static int on_listen(struct state *s)
 		return -1;
 	}
 	if (s->o.dax) {
-		/* sizes were checked with the options */
-		ivd_window_reserve_shm(&s->win, s->o.dax);
+		if (ivd_window_reserve_shm(&s->win, s->o.dax)) {	/* checked with the options */
+			ivd_err("cannot reserve the DAX window");
+			ivd_window_destroy(&s->win);
+			return -1;
+		}
 		fs_server_set_dax(s->fsd.srv, s->win.base + s->win.guest_end, s->o.dax);
 	}
 	if (s->o.fs)

@@ -59,8 +59,7 @@ void ivd_window_wrap(struct ivd_window *w, void *buf, uint64_t size)
 
 int ivd_window_reserve_shm(struct ivd_window *w, uint64_t len)
 {
-	if (!len || len % IVV_SHM_ALIGN || len >= w->size ||
-	    w->size - len < IVD_SHM_MIN_GUEST)
+	if (!ivd_shm_len_ok(w->size, len))
 		return -EINVAL;
 	w->guest_end = w->size - len;
 	return 0;

@@ -26,11 +26,17 @@ int ivd_window_create(struct ivd_window *w, uint64_t size);
 void ivd_window_wrap(struct ivd_window *w, void *buf, uint64_t size);
 void ivd_window_destroy(struct ivd_window *w);
 /*
- * Reserve the last @len bytes of the window as the virtio shared-memory
- * region (multiple of IVV_SHM_ALIGN, leaving at least IVD_SHM_MIN_GUEST
- * bytes for the guest's rings and buffers).  Returns 0 or -EINVAL.
+ * Can the last @len bytes of a @size-byte window be the virtio shared-memory
+ * region?  A non-zero multiple of IVV_SHM_ALIGN, leaving at least
+ * IVD_SHM_MIN_GUEST bytes for the guest's rings and buffers.
  */
 #define IVD_SHM_MIN_GUEST	(16ull << 20)
+static inline bool ivd_shm_len_ok(uint64_t size, uint64_t len)
+{
+	return len && !(len % IVV_SHM_ALIGN) && len < size && size - len >= IVD_SHM_MIN_GUEST;
+}
+
+/* Reserve the last @len bytes as that region.  Returns 0 or -EINVAL. */
 int ivd_window_reserve_shm(struct ivd_window *w, uint64_t len);
 
 static inline struct ivv_header *ivd_window_hdr(const struct ivd_window *w)
