@@ -90,6 +90,18 @@ static int reply_error(struct slot *s)
 	return out.error;
 }
 
+/* The exported file%d as the host sees it, opened read-only. */
+static int open_host_file(int f)
+{
+	char p[600];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/file%d", dirs.root, f);
+	fd = open(p, O_RDONLY);
+	FSK_CHECK(fd >= 0);
+	return fd;
+}
+
 static void pattern(unsigned char *buf, int file, int chunk)
 {
 	int i;
@@ -106,6 +118,22 @@ static void pattern2(unsigned char *buf, int file, int chunk)
 
 	for (i = 0; i < CHUNK; i++)
 		buf[i] = (unsigned char)(file * 13 + chunk * 5 + i + 101);
+}
+
+/* What the DAX phase sends in round @c: mostly WRITEs (DAX_WRITE). */
+enum { DAX_WRITE, DAX_FLUSH, DAX_FSYNC, DAX_REMOVE, DAX_SETUP };
+
+static int dax_op(int c)
+{
+	if (c % 8 == 3)
+		return DAX_FLUSH;
+	if (c % 8 == 5)
+		return DAX_FSYNC;
+	if (c % 16 == 7)
+		return DAX_REMOVE;
+	if (c % 16 == 15)
+		return DAX_SETUP;
+	return DAX_WRITE;
 }
 
 static void dax_phase(const uint64_t *fh)
@@ -149,20 +177,22 @@ static void dax_phase(const uint64_t *fh)
 		for (f = 0; f < NFILES; f++) {
 			struct slot *s = &slots[n++];
 
-			if (c % 8 == 3) {
+			int op = dax_op(c);
+
+			if (op == DAX_FLUSH) {
 				struct fuse_flush_in fl = { .fh = fh[f] };
 
 				make(s, FUSE_FLUSH, ino[f], &fl, sizeof(fl), NULL, 0);
-			} else if (c % 8 == 5) {
+			} else if (op == DAX_FSYNC) {
 				struct fuse_fsync_in fs = { .fh = fh[f] };
 
 				make(s, FUSE_FSYNC, ino[f], &fs, sizeof(fs), NULL, 0);
-			} else if (c % 16 == 7) {
+			} else if (op == DAX_REMOVE) {
 				rmo.moffset = (uint64_t)f * DAX_CHUNK;
 				memcpy(rm, &rmi, sizeof(rmi));
 				memcpy(rm + sizeof(rmi), &rmo, sizeof(rmo));
 				make(s, FUSE_REMOVEMAPPING, ino[f], rm, sizeof(rm), NULL, 0);
-			} else if (c % 16 == 15) {
+			} else if (op == DAX_SETUP) {
 				sm.moffset = (uint64_t)f * DAX_CHUNK;
 				make(s, FUSE_SETUPMAPPING, ino[f], &sm, sizeof(sm), NULL, 0);
 			} else {
@@ -183,24 +213,13 @@ static void dax_phase(const uint64_t *fh)
 	/* every WRITE is in its file; every chunk still mapped equals its file */
 	for (f = 0; f < NFILES; f++) {
 		unsigned char want[CHUNK], got[CHUNK];
-		char p[600];
-		int fd;
+		int fd = open_host_file(f);
 
-		snprintf(p, sizeof(p), "%s/file%d", dirs.root, f);
-		fd = open(p, O_RDONLY);
-		FSK_CHECK(fd >= 0);
 		for (c = 0; c < 64; c++) {
-			if (c % 8 == 3 || c % 8 == 5 || c % 16 == 7 || c % 16 == 15)
+			if (dax_op(c) != DAX_WRITE)
 				continue;
 			pattern2(want, f, c);
 			FSK_EQ(pread(fd, got, CHUNK, (off_t)c * CHUNK), CHUNK);
-			if (memcmp(want, got, CHUNK)) {
-				unsigned char old[CHUNK];
-
-				pattern(old, f, c);
-				fprintf(stderr, "file %d chunk %d: got %s\n", f, c,
-					!memcmp(old, got, CHUNK) ? "the old data" : "garbage");
-			}
 			FSK_CHECK(!memcmp(want, got, CHUNK));
 			FSK_CHECK(!memcmp(win + (size_t)f * DAX_CHUNK + (size_t)c * CHUNK, got,
 					  CHUNK));
@@ -289,12 +308,8 @@ int main(void)
 	/* the host sees every chunk */
 	for (f = 0; f < NFILES; f++) {
 		unsigned char want[CHUNK], got[CHUNK];
-		char p[600];
-		int fd;
+		int fd = open_host_file(f);
 
-		snprintf(p, sizeof(p), "%s/file%d", dirs.root, f);
-		fd = open(p, O_RDONLY);
-		FSK_CHECK(fd >= 0);
 		for (c = 0; c < NWRITES; c++) {
 			pattern(want, f, c);
 			FSK_EQ(pread(fd, got, CHUNK, (off_t)c * CHUNK), CHUNK);
